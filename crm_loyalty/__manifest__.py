@@ -1,0 +1,23 @@
+{
+    'name': 'Customer Loyalty',
+    'version': '18.0.1.0.0',
+    'category': 'Sales/CRM',
+    'summary': 'Loyalty tiers, satisfaction, relationship value, segments and churn risk '
+               'from your sales history; automated customer care; channel partners',
+    'author': 'crm_loyalty',
+    'license': 'LGPL-3',
+    'depends': ['contacts', 'mail', 'sale_management', 'crm'],
+    'data': [
+        'security/crm_loyalty_security.xml',
+        'views/res_partner_views.xml',
+        'views/res_config_settings_views.xml',
+        'views/crm_loyalty_menus.xml',
+    ],
+    'assets': {
+        'web.assets_tests': [
+            'crm_loyalty/static/src/tours/*.js',
+        ],
+    },
+    'application': True,
+    'installable': True,
+}

@@ -1,0 +1,4 @@
+"""Pure Python parts of crm_loyalty (scoring maths, CLV fitting).
+
+Nothing here imports Odoo, so it is unit-tested without a database.
+"""

@@ -1,0 +1,107 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = 'res.company'
+
+    loyalty_purchase_source = fields.Selection(
+        [('sale', 'Confirmed sale orders'), ('invoice', 'Posted customer invoices')],
+        string='Purchases Come From', required=True, default='sale',
+        help="What counts as a purchase: a confirmed sale order, or a posted customer "
+             "invoice net of its refunds.")
+    loyalty_window_months = fields.Integer(
+        string='Scoring Window (months)', required=True, default=12,
+        help="Purchases of the last N months make the window figures (purchase count, "
+             "revenue) that scores, segments and tiers are computed from.")
+    loyalty_tier_basis = fields.Selection(
+        [('revenue', 'Revenue in the scoring window'),
+         ('revenue_total', 'Revenue ever'),
+         ('purchase_count', 'Purchases in the scoring window')],
+        string='Tiers Qualify On', required=True, default='revenue',
+        help="The figure compared with each tier's threshold.")
+    loyalty_tier_grace_days = fields.Integer(
+        string='Downgrade Grace Period (days)', required=True, default=30,
+        help="A customer whose figure falls below his tier keeps it this many days before "
+             "being downgraded. Upgrades apply at once.")
+    loyalty_abc_a_percent = fields.Float(
+        string='Class A Share of Revenue (%)', required=True, default=80.0,
+        help="Customers ranked by window revenue: those making up the first N % of "
+             "revenue are class A (the customer who crosses N % included).")
+    loyalty_abc_b_percent = fields.Float(
+        string='Classes A+B Share of Revenue (%)', required=True, default=95.0,
+        help="Customers after class A up to this cumulated share of revenue are class B; "
+             "the rest are class C.")
+    loyalty_attitude_threshold = fields.Float(
+        string='High Attitude From Satisfaction', required=True, default=4.0,
+        help="A satisfaction score (1 to 5) at or above this value counts as a high "
+             "relative attitude in the loyalty matrix (Dick & Basu).")
+    loyalty_repeat_threshold = fields.Integer(
+        string='High Repeat From Purchases', required=True, default=2,
+        help="Purchases in the scoring window at or above this number count as high "
+             "repeat patronage in the loyalty matrix (Dick & Basu).")
+    loyalty_long_relationship_months = fields.Integer(
+        string='Long Relationship From (months)', required=True, default=24,
+        help="A relationship at least this old counts as long in the value matrix "
+             "(Reinartz & Kumar).")
+    loyalty_churn_medium_ratio = fields.Float(
+        string='Medium Churn Risk From', required=True, default=1.5,
+        help="Days since the last purchase divided by the customer's usual interval "
+             "between purchases: from this ratio on, the churn risk is medium.")
+    loyalty_churn_high_ratio = fields.Float(
+        string='High Churn Risk From', required=True, default=3.0,
+        help="From this ratio on, the churn risk is high.")
+    loyalty_clv_horizon_months = fields.Integer(
+        string='Lifetime Value Horizon (months)', required=True, default=12,
+        help="How far ahead the predicted customer lifetime value and purchases look.")
+    loyalty_contact_cap = fields.Integer(
+        string='Care Contacts at Most', required=True, default=3,
+        help="At most this many care contacts to one customer, across all care rules, "
+             "within the period below. Activities for staff do not count.")
+    loyalty_contact_cap_days = fields.Integer(
+        string='Care Contact Period (days)', required=True, default=30,
+        help="The period of the care contact cap.")
+
+    @api.constrains('loyalty_window_months', 'loyalty_tier_grace_days',
+                    'loyalty_long_relationship_months', 'loyalty_clv_horizon_months',
+                    'loyalty_repeat_threshold', 'loyalty_contact_cap', 'loyalty_contact_cap_days')
+    def _check_loyalty_periods(self):
+        for company in self:
+            if company.loyalty_window_months <= 0:
+                raise ValidationError(_("The scoring window must be at least one month."))
+            if company.loyalty_tier_grace_days < 0:
+                raise ValidationError(_("The downgrade grace period cannot be negative."))
+            if company.loyalty_long_relationship_months <= 0:
+                raise ValidationError(_("A long relationship must last at least one month."))
+            if company.loyalty_clv_horizon_months <= 0:
+                raise ValidationError(_("The lifetime value horizon must be at least one month."))
+            if company.loyalty_repeat_threshold < 1:
+                raise ValidationError(_("High repeat patronage needs at least one purchase."))
+            if company.loyalty_contact_cap < 0:
+                raise ValidationError(_("The care contact cap cannot be negative."))
+            if company.loyalty_contact_cap_days <= 0:
+                raise ValidationError(_("The care contact period must be at least one day."))
+
+    @api.constrains('loyalty_abc_a_percent', 'loyalty_abc_b_percent')
+    def _check_loyalty_abc_percents(self):
+        for company in self:
+            if not 0 < company.loyalty_abc_a_percent < company.loyalty_abc_b_percent <= 100:
+                raise ValidationError(_(
+                    "The ABC shares must satisfy 0 < class A (%(a)s %%) < classes A+B "
+                    "(%(b)s %%) ≤ 100.",
+                    a=company.loyalty_abc_a_percent, b=company.loyalty_abc_b_percent))
+
+    @api.constrains('loyalty_attitude_threshold')
+    def _check_loyalty_attitude_threshold(self):
+        for company in self:
+            if not 1 <= company.loyalty_attitude_threshold <= 5:
+                raise ValidationError(_("The attitude threshold is a satisfaction score between 1 and 5."))
+
+    @api.constrains('loyalty_churn_medium_ratio', 'loyalty_churn_high_ratio')
+    def _check_loyalty_churn_ratios(self):
+        for company in self:
+            if not 0 < company.loyalty_churn_medium_ratio < company.loyalty_churn_high_ratio:
+                raise ValidationError(_(
+                    "The churn risk ratios must satisfy 0 < medium (%(medium)s) < high (%(high)s).",
+                    medium=company.loyalty_churn_medium_ratio,
+                    high=company.loyalty_churn_high_ratio))

@@ -1,0 +1,37 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+/**
+ * A sales manager opens the Loyalty app and a customer from its list.
+ * Steps logging "crm_loyalty:screenshot:<name>" make the test case save a screenshot.
+ */
+registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            trigger: ".o_app[data-menu-xmlid='crm_loyalty.menu_loyalty_root']",
+            content: "Open the Loyalty app",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row td[name='complete_name']:contains('Lotus Tea House')",
+            content: "Open a customer",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='name'] input:value('Lotus Tea House')",
+            content: "The customer's form is open",
+            run: () => console.log("crm_loyalty:screenshot:customer_form"),
+        },
+        {
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains('Customers')",
+            content: "Back to the customers",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row",
+            content: "The customers list is back",
+        },
+    ],
+});

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `make demo`: set-up, a demo database with crm_loyalty and generated data (first run
+# only), then Odoo on http://localhost:$HTTP_PORT (admin / admin) until interrupted.
+# DEMO_CUSTOMERS and DEMO_ORDERS size the generated data of a new demo database.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+bash "$ROOT/tools/setup.sh"
+ODOO_SRC=$(cat "$STATE/odoo-src"); export ODOO_SRC
+pg_env
+
+if "$PY" -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $HTTP_PORT)) != 0)"; then
+  die "Port $HTTP_PORT is taken (another Odoo?). Stop it, or choose another port: make demo HTTP_PORT=8070"
+fi
+
+odoo() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" "$@"; }
+installed=$(psql -d "$DEMO_DB" -tAc "SELECT state FROM ir_module_module WHERE name = 'crm_loyalty'" 2>/dev/null || true)
+stamp_file=$STATE/demo-module-stamp
+stamp=$(cd "$ROOT" && find crm_loyalty -type f -not -name '*.pyc' -print0 | sort -z | xargs -0 md5sum | md5sum | cut -c1-16)
+
+if [ "$installed" != installed ]; then
+  say "Creating the demo database '$DEMO_DB' with crm_loyalty (a few minutes, once)"
+  dropdb --if-exists "$DEMO_DB"
+  odoo -i crm_loyalty --without-demo=all --load-language=zh_CN --stop-after-init --log-level=warn
+  say "Generating demo data"
+  "$PY" "$ROOT/tools/demo_data.py" --customers "${DEMO_CUSTOMERS:-2000}" --orders "${DEMO_ORDERS:-20000}" \
+    -- -c "$CONF" -d "$DEMO_DB" --log-level=warn
+  echo "$stamp" >"$stamp_file"
+elif [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
+  say "crm_loyalty changed since the demo database was made: updating it"
+  odoo -u crm_loyalty --stop-after-init --log-level=warn
+  echo "$stamp" >"$stamp_file"
+fi
+
+say "Odoo with crm_loyalty: http://localhost:$HTTP_PORT  (login admin / admin; Ctrl-C stops)"
+exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-interface=127.0.0.1 \
+  --http-port="$HTTP_PORT" --log-level=warn

@@ -1,0 +1,480 @@
+"""Realistic, reproducible demo data for crm_loyalty, at any size.
+
+    python tools/demo_data.py --customers 2000 --orders 20000 [--seed 7] [--as-of 2026-11-22] \
+        -- -c odoo.conf -d DATABASE
+
+A trading company selling tea, teaware and gift sets in China and abroad: salespeople
+and sales teams, a product catalogue, a few distributors, and customers (companies with
+their contacts, and private persons; Chinese and Western names and addresses) with
+several years of orders: loyal regulars, occasional and one-time buyers, dormant and
+churned customers, seasonal peaks (Chinese New Year, Mid-Autumn, 11.11, Christmas),
+a few cancelled orders and open quotations.
+
+The small reference data goes through the ORM. Customers, orders and order lines are
+bulk-loaded with PostgreSQL COPY: each table's rows are cloned from a real record that
+the ORM created first (so every stored column Odoo expects is filled the way Odoo fills
+it) with the generated values laid over. The same seed gives the same data.
+"""
+import argparse
+import io
+import json
+import math
+import os
+import random
+import sys
+import time
+from datetime import date, datetime, timedelta
+
+CN_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+CN_GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉萍红鹏辉建文斌宇浩凯健俊帆帅旭宁龙林欣晨雪琳"
+CN_COMPANY_WORDS = ["华泰", "鼎盛", "宏远", "嘉禾", "瑞丰", "恒信", "盛世", "锦程", "金桥", "新源", "博雅",
+                    "德润", "永安", "天和", "茗香", "云岭", "翠峰", "悦来", "春晖", "汇通"]
+CN_COMPANY_KINDS = ["贸易有限公司", "茶业有限公司", "酒店管理有限公司", "商贸有限公司", "餐饮管理有限公司",
+                    "礼品有限公司", "科技有限公司", "文化传播有限公司"]
+WEST_FIRST = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William",
+              "Elizabeth", "David", "Barbara", "Richard", "Susan", "Thomas", "Jessica", "Charles", "Sarah",
+              "Emma", "Lukas", "Sophie", "Hannah", "Louis", "Camille", "Oliver", "Amelia", "Noah", "Chloe"]
+WEST_LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor",
+             "Anderson", "Thomas", "Moore", "Martin", "Thompson", "White", "Clark", "Lewis", "Walker",
+             "Müller", "Schmidt", "Schneider", "Fischer", "Dubois", "Bernard", "Moreau", "Evans", "Hughes"]
+WEST_COMPANY_WORDS = ["Green Leaf", "Silver Spoon", "Harbour", "Oakwood", "Blue Lantern", "Golden Gate",
+                      "Riverside", "Northwind", "Maple", "Stonebridge", "Willow", "Crescent", "Summit"]
+WEST_COMPANY_KINDS = ["Tea Room", "Hotels", "Trading Ltd", "Café", "Gift Shop", "Catering", "Delicatessen",
+                      "Imports Inc.", "GmbH", "SARL"]
+CN_STREETS = ["南京路", "淮海中路", "人民路", "解放路", "中山路", "建国路", "长安街", "延安路", "西湖大道", "天府大道"]
+WEST_STREETS = ["High Street", "Main Street", "Market Street", "Church Road", "Park Avenue", "Hauptstraße",
+                "Bahnhofstraße", "Rue de la Paix", "Rue Victor Hugo", "King Street"]
+
+# (country code, state xml id or None, city, zip prefix, weight)
+REGIONS = [
+    ('cn', 'base.state_cn_SH', '上海', '200', 16), ('cn', 'base.state_cn_BJ', '北京', '100', 12),
+    ('cn', 'base.state_cn_ZJ', '杭州', '310', 10), ('cn', 'base.state_cn_GD', '广州', '510', 10),
+    ('cn', 'base.state_cn_GD', '深圳', '518', 8), ('cn', 'base.state_cn_SC', '成都', '610', 6),
+    ('cn', 'base.state_cn_FJ', '福州', '350', 5), ('cn', 'base.state_cn_YN', '昆明', '650', 3),
+    ('us', 'base.state_us_5', 'San Francisco', '941', 5), ('us', 'base.state_us_33', 'New York', '100', 5),
+    ('de', 'base.state_de_by', 'München', '80', 4), ('de', 'base.state_de_be', 'Berlin', '10', 3),
+    ('fr', None, 'Paris', '75', 4), ('gb', None, 'London', 'EC', 5), ('sg', None, 'Singapore', '0', 4),
+]
+# Seasonal demand by month: Chinese New Year, Mid-Autumn, 11.11, Christmas
+SEASON = [1.35, 1.15, 0.85, 0.9, 0.9, 0.85, 0.8, 0.85, 1.2, 1.05, 1.45, 1.5]
+# (archetype, share, relative purchase frequency, days before as-of of the last purchase)
+ARCHETYPES = [
+    ('loyal', 0.15, 4.0, (0, 40)), ('regular', 0.30, 1.6, (0, 150)), ('occasional', 0.20, 0.6, (20, 300)),
+    ('one_time', 0.15, 0.0, (0, 1800)), ('dormant', 0.10, 1.0, (200, 500)),
+    ('churned', 0.10, 1.0, (500, 1500)),
+]
+HISTORY_DAYS = 5 * 365
+
+CATALOGUE = [
+    ('Tea', 'Longjing Green Tea 250 g', 38.0), ('Tea', 'Pu-erh Cake 357 g', 56.0),
+    ('Tea', 'Tieguanyin Oolong 250 g', 42.0), ('Tea', 'Jasmine Pearls 100 g', 24.0),
+    ('Tea', 'Da Hong Pao 125 g', 65.0), ('Tea', 'White Peony 200 g', 33.0),
+    ('Tea', 'Keemun Black Tea 250 g', 29.0), ('Tea', 'Silver Needle 100 g', 72.0),
+    ('Teaware', 'Yixing Clay Teapot', 120.0), ('Teaware', 'Gaiwan Porcelain Set', 48.0),
+    ('Teaware', 'Glass Tea Pitcher', 18.0), ('Teaware', 'Bamboo Tea Tray', 64.0),
+    ('Teaware', 'Celadon Cups (6)', 36.0), ('Teaware', 'Electric Kettle 1.2 L', 55.0),
+    ('Gift Sets', 'Mid-Autumn Tea & Mooncake Box', 88.0), ('Gift Sets', 'New Year Red Gift Box', 128.0),
+    ('Gift Sets', 'Corporate Tea Hamper', 260.0), ('Gift Sets', 'Tasting Sampler (8 teas)', 45.0),
+    ('Services', 'Tea Ceremony Workshop', 150.0), ('Services', 'Office Tea Service (month)', 320.0),
+]
+SALESPEOPLE = [('Li Na', 'li.na', 'China Sales'), ('Zhang Wei', 'zhang.wei', 'China Sales'),
+               ('Chen Jing', 'chen.jing', 'China Sales'), ('Emma Wilson', 'emma.wilson', 'International Sales'),
+               ('Lukas Müller', 'lukas.mueller', 'International Sales'), ('Sophie Martin', 'sophie.martin',
+                                                                           'International Sales')]
+DISTRIBUTORS = [('华东茗品分销有限公司', 'cn', 'base.state_cn_SH', '上海', '200030'),
+                ('华南茶业供应链有限公司', 'cn', 'base.state_cn_GD', '广州', '510000'),
+                ('西南云茶分销有限公司', 'cn', 'base.state_cn_SC', '成都', '610000'),
+                ('Euro Tea Distribution GmbH', 'de', 'base.state_de_by', 'München', '80331'),
+                ('Pacific Leaf Distributors Inc.', 'us', 'base.state_us_5', 'San Francisco', '94105')]
+SHOWCASE = 'Lotus Tea House'
+
+
+def copy_value(value):
+    """One value in PostgreSQL COPY text format."""
+    if value is None:
+        return '\\N'
+    if value is True:
+        return 't'
+    if value is False:
+        return 'f'
+    if isinstance(value, dict):
+        value = json.dumps(value)
+    return str(value).replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n').replace('\r', '\\r')
+
+
+def copy_rows(cr, table, template, rows, chunk=50000):
+    """COPY rows (dicts of overrides) into table, each completed from the template row."""
+    columns = list(template)
+    base = [copy_value(template[c]) for c in columns]
+    index = {c: i for i, c in enumerate(columns)}
+    buf, count = io.StringIO(), 0
+    for row in rows:
+        values = base.copy()
+        for column, value in row.items():
+            values[index[column]] = copy_value(value)
+        buf.write('\t'.join(values))
+        buf.write('\n')
+        count += 1
+        if count % chunk == 0:
+            _flush(cr, table, columns, buf)
+            buf = io.StringIO()
+    _flush(cr, table, columns, buf)
+    return count
+
+
+def _flush(cr, table, columns, buf):
+    buf.seek(0)
+    cr.copy_expert(f'COPY "{table}" ({", ".join(f"{c!r}".replace(chr(39), chr(34)) for c in columns)}) '
+                   f'FROM STDIN', buf)
+
+
+def template_row(cr, table, record_id):
+    cr.execute(f'SELECT * FROM "{table}" WHERE id = %s', [record_id])
+    names = [d.name for d in cr.description]
+    return dict(zip(names, cr.fetchone(), strict=True))
+
+
+def reserve_ids(cr, table, count):
+    """The first of `count` consecutive ids taken from the table's sequence."""
+    cr.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+    first = cr.fetchone()[0]
+    cr.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + count])
+    return first
+
+
+class Generator:
+    def __init__(self, env, customers, orders, seed, as_of):
+        self.env = env
+        self.cr = env.cr
+        self.rng = random.Random(seed)
+        self.n_customers = customers
+        self.n_orders = orders
+        self.as_of = as_of
+        self.company = env.company
+        self.zh = bool(env['res.lang']._lang_get('zh_CN'))
+
+    # --- reference data through the ORM ---------------------------------------------
+    def setup_company(self):
+        company = self.company
+        if company.name in ('YourCompany', 'My Company'):
+            company.write({
+                'name': 'Lotus & Oak Tea Trading Co.', 'street': '1288 Nanjing West Road',
+                'city': 'Shanghai', 'zip': '200040', 'country_id': self.env.ref('base.cn').id,
+                'state_id': self.env.ref('base.state_cn_SH').id, 'email': 'info@lotus-oak.example.com',
+                'phone': '+86 21 6288 0000', 'website': 'https://lotus-oak.example.com',
+            })
+
+    def setup_sales_force(self):
+        teams = {}
+        for team_name in ('China Sales', 'International Sales'):
+            teams[team_name] = self.env['crm.team'].search([('name', '=', team_name)], limit=1) \
+                or self.env['crm.team'].create({'name': team_name})
+        groups = [self.env.ref('sales_team.group_sale_salesman').id,
+                  self.env.ref('crm_loyalty.group_loyalty_user').id]
+        users = []
+        for name, login, team_name in SALESPEOPLE:
+            user = self.env['res.users'].search([('login', '=', login)]) or self.env['res.users'].create({
+                'name': name, 'login': login, 'password': login, 'email': f'{login}@lotus-oak.example.com',
+                'groups_id': [(6, 0, groups)],
+            })
+            teams[team_name].member_ids |= user
+            users.append((user.id, teams[team_name].id, team_name))
+        self.salespeople = users
+
+    def setup_products(self):
+        products = []
+        for categ_name, name, price in CATALOGUE:
+            categ = self.env['product.category'].search([('name', '=', categ_name)], limit=1) \
+                or self.env['product.category'].create({'name': categ_name})
+            product = self.env['product.product'].search([('name', '=', name)], limit=1) \
+                or self.env['product.product'].create({
+                    'name': name, 'categ_id': categ.id, 'list_price': price,
+                    'standard_price': round(price * 0.55, 2),
+                    'type': 'service' if categ_name == 'Services' else 'consu', 'sale_ok': True,
+                    'invoice_policy': 'order',
+                })
+            products.append(product)
+        self.products = products
+
+    def setup_distributors(self):
+        tag = self.env['res.partner.category'].search([('name', '=', 'Distributor')], limit=1) \
+            or self.env['res.partner.category'].create({'name': 'Distributor'})
+        for name, country, state, city, zip_code in DISTRIBUTORS:
+            if not self.env['res.partner'].search([('name', '=', name)]):
+                self.env['res.partner'].create({
+                    'name': name, 'is_company': True, 'country_id': self.env.ref(f'base.{country}').id,
+                    'state_id': self.env.ref(state).id, 'city': city, 'zip': zip_code,
+                    'category_id': [(6, 0, tag.ids)], 'customer_rank': 1,
+                    'email': f"orders@{abs(hash(name)) % 10**6}.example.com",
+                })
+
+    def setup_showcase(self):
+        """A customer made the ordinary way, whose rows serve as templates for the bulk."""
+        partner = self.env['res.partner'].search([('name', '=', SHOWCASE)], limit=1)
+        if partner:
+            raise SystemExit(f"This database already has demo data (customer {SHOWCASE!r}).")
+        user_id, team_id, _team = self.salespeople[0]
+        partner = self.env['res.partner'].create({
+            'name': SHOWCASE, 'is_company': True, 'street': '88 Xihu Avenue', 'city': 'Hangzhou',
+            'zip': '310002', 'country_id': self.env.ref('base.cn').id,
+            'state_id': self.env.ref('base.state_cn_ZJ').id, 'email': 'orders@lotus-tea.example.com',
+            'phone': '+86 571 8700 1234', 'user_id': user_id, 'team_id': team_id,
+        })
+        self.env['res.partner'].create({'name': 'Zhou Min', 'parent_id': partner.id, 'type': 'contact',
+                                        'email': 'zhou.min@lotus-tea.example.com'})
+        order = None
+        for days_ago, lines in ((700, [(0, 10), (9, 2)]), (420, [(1, 6)]), (35, [(14, 20), (2, 4)])):
+            order = self.env['sale.order'].create({
+                'partner_id': partner.id, 'user_id': user_id, 'team_id': team_id,
+                'order_line': [(0, 0, {'product_id': self.products[p].id, 'product_uom_qty': q}) for p, q in lines],
+            })
+            order.action_confirm()
+            order.date_order = datetime.combine(self.as_of - timedelta(days=days_ago), datetime.min.time()) \
+                + timedelta(hours=10)
+        self.env.flush_all()
+        self.templates = {
+            'res_partner': template_row(self.cr, 'res_partner', partner.id),
+            'sale_order': template_row(self.cr, 'sale_order', order.id),
+            'sale_order_line': template_row(self.cr, 'sale_order_line', order.order_line[0].id),
+        }
+
+    # --- generated people ---------------------------------------------------------------
+    def person_name(self, chinese):
+        rng = self.rng
+        if chinese:
+            return rng.choice(CN_SURNAMES) + ''.join(rng.choice(CN_GIVEN) for _ in range(rng.choice((1, 2))))
+        return f"{rng.choice(WEST_FIRST)} {rng.choice(WEST_LAST)}"
+
+    def company_name(self, chinese, city):
+        rng = self.rng
+        if chinese:
+            return f"{city}{rng.choice(CN_COMPANY_WORDS)}{rng.choice(CN_COMPANY_KINDS)}"
+        return f"{rng.choice(WEST_COMPANY_WORDS)} {rng.choice(WEST_COMPANY_KINDS)}"
+
+    def address(self, region):
+        country, _state, city, zip_prefix, _w = region
+        rng = self.rng
+        number = rng.randint(1, 999)
+        if country == 'cn':
+            return f"{rng.choice(CN_STREETS)}{number}号", city, zip_prefix + f"{rng.randint(0, 999):03d}"
+        return f"{number} {rng.choice(WEST_STREETS)}", city, zip_prefix + f"{rng.randint(0, 99):02d}"
+
+    def phone(self, country):
+        rng = self.rng
+        prefix = {'cn': '+86 13', 'us': '+1 415', 'de': '+49 89', 'fr': '+33 1', 'gb': '+44 20', 'sg': '+65 6'}
+        return f"{prefix[country]}{rng.randint(0, 9)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
+
+    # --- purchase histories -------------------------------------------------------------
+    def purchase_dates(self, archetype, count):
+        """Purchase dates of one customer, oldest first, following his archetype."""
+        rng = self.rng
+        _name, _share, _freq, (last_min, last_max) = next(a for a in ARCHETYPES if a[0] == archetype)
+        last = self.as_of - timedelta(days=rng.randint(last_min, last_max))
+        if count == 1:
+            return [last]
+        span = min(rng.randint(max(60, 15 * count), HISTORY_DAYS), HISTORY_DAYS - (self.as_of - last).days)
+        first = last - timedelta(days=max(span, count))
+        dates = {first, last}
+        while len(dates) < count:
+            day = first + timedelta(days=rng.randint(0, (last - first).days))
+            if rng.random() * 1.5 < SEASON[day.month - 1]:
+                dates.add(day)
+        return sorted(dates)
+
+    def plan(self):
+        """(archetype, order count) per customer, adding up to the requested orders."""
+        rng = self.rng
+        names = [a[0] for a in ARCHETYPES]
+        weights = [a[1] for a in ARCHETYPES]
+        freq = {a[0]: a[2] for a in ARCHETYPES}
+        archetypes = rng.choices(names, weights, k=self.n_customers)
+        spread = [rng.lognormvariate(0, 0.5) * freq[a] for a in archetypes]
+        repeat_orders = self.n_orders - archetypes.count('one_time')
+        scale = max(repeat_orders, 0) / (sum(spread) or 1)
+        counts = [1 if a == 'one_time' else max(2, round(s * scale)) for a, s in zip(archetypes, spread, strict=True)]
+        return list(zip(archetypes, counts, strict=True))
+
+    def generate(self):
+        started = time.time()
+        rng = self.rng
+        plan = self.plan()
+        n_companies = sum(1 for _ in range(self.n_customers) if rng.random() < 0.35)
+        company_flags = [i < n_companies for i in range(self.n_customers)]
+        rng.shuffle(company_flags)
+        n_contacts = sum(company_flags)
+        first_partner = reserve_ids(self.cr, 'res_partner', self.n_customers + n_contacts)
+        regions = rng.choices(REGIONS, [r[4] for r in REGIONS], k=self.n_customers)
+        state_ids = {r[1]: self.env.ref(r[1]).id for r in REGIONS if r[1]}
+        country_ids = {code: self.env.ref(f'base.{code}').id for code in {r[0] for r in REGIONS}}
+        now = datetime.now().replace(microsecond=0)
+
+        partners, contacts, buyers = [], [], []
+        next_contact = first_partner + self.n_customers
+        for i in range(self.n_customers):
+            pid = first_partner + i
+            region = regions[i]
+            country = region[0]
+            chinese = country == 'cn' or (country == 'sg' and rng.random() < 0.7)
+            is_company = company_flags[i]
+            name = self.company_name(chinese, region[2]) if is_company else self.person_name(chinese)
+            street, city, zip_code = self.address(region)
+            user_id, team_id, team_name = rng.choice(
+                [s for s in self.salespeople if (s[2] == 'China Sales') == (country == 'cn')])
+            email = f"customer{pid}@{'example.cn' if country == 'cn' else 'example.com'}"
+            phone = self.phone(country)
+            archetype, count = plan[i]
+            dates = self.purchase_dates(archetype, count)
+            created = datetime.combine(dates[0] - timedelta(days=rng.randint(0, 60)), datetime.min.time())
+            lang = 'zh_CN' if chinese and self.zh else 'en_US'
+            partners.append({
+                'id': pid, 'name': name, 'complete_name': name, 'commercial_partner_id': pid,
+                'commercial_company_name': name if is_company else None, 'is_company': is_company,
+                'parent_id': None, 'type': 'contact', 'street': street, 'street2': None, 'city': city,
+                'zip': zip_code, 'state_id': state_ids.get(region[1]), 'country_id': country_ids[country],
+                'email': email, 'email_normalized': email, 'phone': phone,
+                'phone_sanitized': phone.replace(' ', ''), 'lang': lang, 'user_id': user_id,
+                'team_id': team_id, 'customer_rank': 1, 'create_date': created, 'write_date': now,
+                'ref': None, 'function': None, 'comment': None, 'website': None, 'vat': None,
+            })
+            ordering = [pid]
+            if is_company:
+                cname = self.person_name(chinese)
+                cemail = f"contact{next_contact}@{'example.cn' if country == 'cn' else 'example.com'}"
+                contacts.append({
+                    **partners[-1], 'id': next_contact, 'name': cname, 'complete_name': f"{name}, {cname}",
+                    'commercial_partner_id': pid, 'commercial_company_name': name, 'is_company': False,
+                    'parent_id': pid, 'email': cemail, 'email_normalized': cemail, 'customer_rank': 0,
+                    'function': rng.choice(['Purchasing Manager', 'Owner', 'Office Manager', '采购经理', '总经理']),
+                })
+                ordering.append(next_contact)
+                next_contact += 1
+            spend = rng.lognormvariate(5.3 if is_company else 4.3, 0.6)
+            buyers.append((ordering, dates, spend, user_id, team_id))
+
+        count_partners = copy_rows(self.cr, 'res_partner', self.templates['res_partner'], partners + contacts)
+        order_count, line_count = self.load_orders(buyers, now)
+        self.env.invalidate_all()
+        self.cr.execute('ANALYZE res_partner, sale_order, sale_order_line')
+        return count_partners, order_count, line_count, time.time() - started
+
+    def load_orders(self, buyers, now):
+        rng = self.rng
+        products = [(p.id, p.product_tmpl_id.id, p.display_name, p.list_price, p.uom_id.id,
+                     p.type == 'service') for p in self.products]
+        events = []
+        for ordering, dates, spend, user_id, team_id in buyers:
+            favourites = rng.sample(range(len(products)), 4)
+            for day in dates:
+                events.append((day, rng.choice(ordering), spend, favourites, user_id, team_id))
+        events.sort(key=lambda e: e[0])
+        total = len(events)
+        first_order = reserve_ids(self.cr, 'sale_order', total)
+        sequence = self.env['ir.sequence'].search([('code', '=', 'sale.order')], limit=1)
+        first_number = sequence.number_next_actual
+        sequence.number_next_actual = first_number + total
+        prefix, padding = sequence.prefix or 'S', sequence.padding or 5
+        currency_id = self.company.currency_id.id
+
+        def orders_and_lines():
+            for n, (day, partner_id, spend, favourites, user_id, team_id) in enumerate(events):
+                oid = first_order + n
+                when = datetime.combine(day, datetime.min.time()) + timedelta(
+                    hours=rng.randint(1, 10), minutes=rng.randint(0, 59))
+                recent = (self.as_of - day).days
+                draw = rng.random()
+                state = 'cancel' if draw < 0.03 else 'draft' if recent < 45 and draw < 0.15 else 'sale'
+                lines, untaxed = [], 0.0
+                for seq in range(rng.choice((1, 1, 2, 2, 3, 4))):
+                    pid, tmpl_id, pname, price, uom_id, service = products[
+                        rng.choice(favourites) if rng.random() < 0.7 else rng.randrange(len(products))]
+                    qty = max(1, round(rng.lognormvariate(math.log(max(spend / price, 1)), 0.5)))
+                    subtotal = round(qty * price, 2)
+                    untaxed += subtotal
+                    lines.append({
+                        'order_id': oid, 'sequence': 10 + seq, 'name': pname, 'product_id': pid,
+                        'product_template_id': tmpl_id, 'product_uom': uom_id, 'product_uom_qty': qty,
+                        'price_unit': price, 'technical_price_unit': price, 'discount': 0.0,
+                        'price_subtotal': subtotal, 'price_tax': 0.0, 'price_total': subtotal,
+                        'price_reduce_taxexcl': price, 'price_reduce_taxinc': price, 'state': state,
+                        'order_partner_id': partner_id, 'salesman_id': user_id, 'currency_id': currency_id,
+                        'qty_delivered': qty if state == 'sale' else 0.0,
+                        'qty_delivered_method': 'manual', 'qty_invoiced': 0.0,
+                        'qty_to_invoice': qty if state == 'sale' else 0.0,
+                        'invoice_status': 'to invoice' if state == 'sale' else 'no',
+                        'untaxed_amount_invoiced': 0.0,
+                        'untaxed_amount_to_invoice': subtotal if state == 'sale' else 0.0,
+                        'create_date': when, 'write_date': when,
+                    })
+                untaxed = round(untaxed, 2)
+                order = {
+                    'id': oid, 'name': f"{prefix}{first_number + n:0{padding}d}", 'state': state,
+                    'partner_id': partner_id, 'partner_invoice_id': partner_id,
+                    'partner_shipping_id': partner_id, 'date_order': when, 'create_date': when,
+                    'write_date': when, 'user_id': user_id, 'team_id': team_id, 'origin': None,
+                    'client_order_ref': None, 'amount_untaxed': untaxed, 'amount_tax': 0.0,
+                    'amount_total': untaxed, 'access_token': None, 'currency_rate': 1.0,
+                    'invoice_status': 'to invoice' if state == 'sale' else 'no', 'locked': False,
+                    'validity_date': (day + timedelta(days=30)), 'signature': None, 'signed_by': None,
+                    'signed_on': None, 'message_main_attachment_id': None, 'reference': None,
+                }
+                yield order, lines
+
+        line_rows = []
+
+        def order_rows():
+            for order, lines in orders_and_lines():
+                line_rows.append(lines)
+                yield order
+
+        # Orders first (lines reference them), keeping the lines of each chunk for the next COPY.
+        order_count, line_count = 0, 0
+        template_order, template_line = self.templates['sale_order'], self.templates['sale_order_line']
+        chunk = 50000
+        generator = order_rows()
+        while True:
+            batch = [o for _, o in zip(range(chunk), generator, strict=False)]
+            if not batch:
+                break
+            order_count += copy_rows(self.cr, 'sale_order', template_order, batch)
+            lines = [line for group in line_rows for line in group]
+            line_rows.clear()
+            start = reserve_ids(self.cr, 'sale_order_line', len(lines))
+            for k, line in enumerate(lines):
+                line['id'] = start + k
+            line_count += copy_rows(self.cr, 'sale_order_line', template_line, lines)
+        return order_count, line_count
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--customers', type=int, default=2000)
+    parser.add_argument('--orders', type=int, default=20000)
+    parser.add_argument('--seed', type=int, default=7)
+    parser.add_argument('--as-of', type=date.fromisoformat, default=date.today(),
+                        help="the day the history ends (default: today)")
+    args, odoo_args = parser.parse_known_args()
+    if args.customers < 1 or args.orders < args.customers:
+        parser.error("need at least one customer and at least one order per customer")
+    sys.path.insert(0, os.environ['ODOO_SRC'])
+    import odoo  # importable once ODOO_SRC is on the path
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config([a for a in odoo_args if a != '--'], setup_logging=True)
+    with Registry(odoo.tools.config['db_name']).cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        gen = Generator(env, args.customers, args.orders, args.seed, args.as_of)
+        started = time.time()
+        gen.setup_company()
+        gen.setup_sales_force()
+        gen.setup_products()
+        gen.setup_distributors()
+        gen.setup_showcase()
+        partners, orders, lines, bulk_seconds = gen.generate()
+        env['ir.config_parameter'].set_param(
+            'crm_loyalty.demo_data', f"{args.customers} customers, {args.orders} orders, seed {args.seed}")
+    print(f"demo data: {partners} partners ({args.customers} customers), {orders} orders, "
+          f"{lines} order lines loaded in {time.time() - started:.1f} s (bulk load {bulk_seconds:.1f} s)")
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make test`: set-up, lint, the tooling's unit tests, a fresh database with the addon and
+# all its tests (at_install and post_install, browser tours included), an uninstall
+# check, then one summary line. Exits non-zero on any failure, skip, or on no test.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+bash "$ROOT/tools/setup.sh"
+ODOO_SRC=$(cat "$STATE/odoo-src"); export ODOO_SRC
+pg_env
+
+results=$STATE/test-results
+rm -rf "$results" "$STATE/screenshots"
+mkdir -p "$results"
+started=$(date +%s)
+
+say "Lint"
+if bash "$ROOT/tools/lint.sh"; then lint_failures=0; else lint_failures=1; fi
+printf '{"exit_code": 0, "run": 1, "failures": %d, "errors": 0, "skipped": 0, "failed_tests": %s, "skipped_tests": [], "stray_errors": []}\n' \
+  "$lint_failures" "$([ "$lint_failures" = 0 ] && echo '[]' || echo '["FAIL lint (see above)"]')" >"$results/lint.json"
+
+say "Unit tests of the tooling and of crm_loyalty/lib"
+"$PY" -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" "$ROOT/tools/tests" "$ROOT/crm_loyalty/lib" || true
+
+say "Odoo tests of crm_loyalty in a fresh database '$TEST_DB'"
+dropdb --if-exists "$TEST_DB"
+test_port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+log=$STATE/test-results/odoo.log
+(cd "$ROOT/tools" && "$PY" odoo_tests.py "$results/odoo.json" -c "$CONF" -d "$TEST_DB" \
+    -i crm_loyalty --without-demo=all --test-enable --test-tags "${TEST_TAGS:-/crm_loyalty}" \
+    --stop-after-init --http-port="$test_port" --log-level=info --logfile="$log") || true
+grep -E " (ERROR|CRITICAL) |FAIL: |skipped " "$log" | tail -n 40 || true
+
+if [ -z "${TEST_TAGS:-}" ]; then
+  say "Uninstall check"
+  (cd "$ROOT/tools" && "$PY" check_uninstall.py "$results/uninstall.json" -c "$CONF" -d "$TEST_DB" \
+      --log-level=warn --logfile="$STATE/test-results/uninstall.log") || true
+fi
+
+if [ -d "$STATE/screenshots" ]; then
+  say "Screenshots of the tours: $(find "$STATE/screenshots" -name '*.png' | wc -l) in $STATE/screenshots"
+fi
+say "Finished in $(( $(date +%s) - started )) s (log: $log)"
+"$PY" "$ROOT/tools/test_summary.py" "$results"/*.json "$results/pytest.xml"
