@@ -9,6 +9,7 @@ ODOO_SRC=${ODOO_SRC:-/opt/odoo}
 ODOO_UPSTREAM=${ODOO_UPSTREAM:-https://github.com/odoo/odoo.git}
 ODOO_BRANCH=18.0
 HTTP_PORT=${HTTP_PORT:-8069}
+HTTP_INTERFACE=${HTTP_INTERFACE:-127.0.0.1}
 DEMO_DB=${DEMO_DB:-crm_loyalty_demo}
 TEST_DB=${TEST_DB:-crm_loyalty_test}
 CONF=$STATE/odoo.conf
@@ -49,4 +50,18 @@ fi
 pg_env() {
   if external_pg; then return; fi
   export PGHOST=$PG_SOCKET PGPORT=$PG_PORT_EMBEDDED PGUSER=$PG_ROLE PGDATABASE=postgres
+}
+
+# A copy of a database with its filestore (attachments such as the web assets live there).
+clone_db() {
+  PGOPTIONS="-c client_min_messages=warning" dropdb --if-exists "$2"
+  createdb -T "$1" "$2"
+  rm -rf "$STATE/data/filestore/$2"
+  if [ -d "$STATE/data/filestore/$1" ]; then cp -a "$STATE/data/filestore/$1" "$STATE/data/filestore/$2"; fi
+}
+
+# Drop a database and its filestore.
+drop_db() {
+  PGOPTIONS="-c client_min_messages=warning" dropdb --if-exists "$1"
+  rm -rf "$STATE/data/filestore/$1"
 }

@@ -19,11 +19,8 @@ stamp=$(cd "$ROOT" && find crm_loyalty -type f -not -name '*.pyc' -print0 | sort
 
 if [ "$installed" != installed ]; then
   say "Creating the demo database '$DEMO_DB' with crm_loyalty (a few minutes, once)"
-  dropdb --if-exists "$DEMO_DB"
+  drop_db "$DEMO_DB"
   odoo -i crm_loyalty --without-demo=all --load-language=zh_CN --stop-after-init --log-level=warn
-  say "Generating demo data"
-  "$PY" "$ROOT/tools/demo_data.py" --customers "${DEMO_CUSTOMERS:-2000}" --orders "${DEMO_ORDERS:-20000}" \
-    -- -c "$CONF" -d "$DEMO_DB" --log-level=warn
   echo "$stamp" >"$stamp_file"
 elif [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   say "crm_loyalty changed since the demo database was made: updating it"
@@ -31,6 +28,13 @@ elif [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   echo "$stamp" >"$stamp_file"
 fi
 
+has_data=$(psql -d "$DEMO_DB" -tAc "SELECT 1 FROM ir_config_parameter WHERE key = 'crm_loyalty.demo_data'")
+if [ -z "$has_data" ]; then
+  say "Generating demo data"
+  "$PY" "$ROOT/tools/demo_data.py" --customers "${DEMO_CUSTOMERS:-2000}" --orders "${DEMO_ORDERS:-20000}" \
+    -- -c "$CONF" -d "$DEMO_DB" --log-level=warn
+fi
+
 say "Odoo with crm_loyalty: http://localhost:$HTTP_PORT  (login admin / admin; Ctrl-C stops)"
-exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-interface=127.0.0.1 \
+exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-interface="$HTTP_INTERFACE" \
   --http-port="$HTTP_PORT" --log-level=warn

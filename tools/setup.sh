@@ -8,7 +8,7 @@ mkdir -p "$STATE"
 
 # --- Debian packages -----------------------------------------------------------------
 DEBS=(postgresql libpq-dev libldap2-dev libsasl2-dev libxml2-dev libxslt1-dev libjpeg-dev
-      zlib1g-dev libffi-dev python3-venv git chromium fonts-noto-cjk)
+      zlib1g-dev libffi-dev python3-venv git time chromium fonts-noto-cjk)
 missing=()
 for pkg in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

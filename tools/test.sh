@@ -4,8 +4,11 @@
 # check, then one summary line. Exits non-zero on any failure, skip, or on no test.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+# Leave the PostgreSQL cluster as it was found: stop it at the end if this run started it.
+if ! bash "$ROOT/tools/pg.sh" status >/dev/null 2>&1; then trap 'bash "$ROOT/tools/pg.sh" stop' EXIT; fi
 bash "$ROOT/tools/setup.sh"
 ODOO_SRC=$(cat "$STATE/odoo-src"); export ODOO_SRC
+export CRM_LOYALTY_CONF=$CONF
 pg_env
 
 results=$STATE/test-results
@@ -22,7 +25,7 @@ say "Unit tests of the tooling and of crm_loyalty/lib"
 "$PY" -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" "$ROOT/tools/tests" "$ROOT/crm_loyalty/lib" || true
 
 say "Odoo tests of crm_loyalty in a fresh database '$TEST_DB'"
-dropdb --if-exists "$TEST_DB"
+drop_db "$TEST_DB"
 test_port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$STATE/test-results/odoo.log
 (cd "$ROOT/tools" && "$PY" odoo_tests.py "$results/odoo.json" -c "$CONF" -d "$TEST_DB" \
@@ -31,6 +34,19 @@ log=$STATE/test-results/odoo.log
 grep -E " (ERROR|CRITICAL) |FAIL: |skipped " "$log" | tail -n 40 || true
 
 if [ -z "${TEST_TAGS:-}" ]; then
+  say "Demo data generator: a copy of '$TEST_DB' filled by tools/demo_data.py, checked by Odoo"
+  demo_copy=${TEST_DB}_demo_data
+  clone_db "$TEST_DB" "$demo_copy"
+  if "$PY" "$ROOT/tools/demo_data.py" --customers 300 --orders 3000 --seed 11 \
+       -- -c "$CONF" -d "$demo_copy" --log-level=warn; then
+    (cd "$ROOT/tools" && "$PY" odoo_tests.py "$results/demo_data.json" -c "$CONF" -d "$demo_copy" \
+        --test-enable --test-tags crm_loyalty_demo_data --stop-after-init --http-port="$test_port" \
+        --log-level=info --logfile="$STATE/test-results/demo_data.log") || true
+  else
+    echo '{"exit_code": 1, "run": 0, "failures": 0, "errors": 0, "skipped": 0, "failed_tests": ["ERROR demo_data.py"], "skipped_tests": [], "stray_errors": []}' >"$results/demo_data.json"
+  fi
+  drop_db "$demo_copy"
+
   say "Uninstall check"
   (cd "$ROOT/tools" && "$PY" check_uninstall.py "$results/uninstall.json" -c "$CONF" -d "$TEST_DB" \
       --log-level=warn --logfile="$STATE/test-results/uninstall.log") || true

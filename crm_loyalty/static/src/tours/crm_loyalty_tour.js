@@ -35,3 +35,27 @@ registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
         },
     ],
 });
+
+/**
+ * On a database filled by tools/demo_data.py: a generated customer's orders open in
+ * Odoo's own views like any other.
+ */
+registry.category("web_tour.tours").add("crm_loyalty_demo_data_orders", {
+    steps: () => [
+        {
+            trigger: ".o_form_view button[name='action_view_sale_order']",
+            content: "Open the customer's orders",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:first td[name='name']",
+            content: "Open the latest order",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='order_line'] .o_data_row",
+            content: "The order shows its lines",
+            run: () => console.log("crm_loyalty:screenshot:demo_order"),
+        },
+    ],
+});
