@@ -270,17 +270,20 @@ class Generator:
 
     # --- purchase histories -------------------------------------------------------------
     def purchase_dates(self, archetype, count):
-        """Purchase dates of one customer, oldest first, following his archetype."""
+        """Purchase dates of one customer, oldest first, following his archetype: at most
+        one purchase a day, and at most one every other day on average."""
         rng = self.rng
         _name, _share, _freq, (last_min, last_max) = next(a for a in ARCHETYPES if a[0] == archetype)
         last = self.as_of - timedelta(days=rng.randint(last_min, last_max))
+        available = HISTORY_DAYS - (self.as_of - last).days
+        count = min(count, max(1, available // 2))
         if count == 1:
             return [last]
-        span = min(rng.randint(max(60, 15 * count), HISTORY_DAYS), HISTORY_DAYS - (self.as_of - last).days)
-        first = last - timedelta(days=max(span, count))
+        span = rng.randint(min(max(60, 15 * count), available), available)
+        first = last - timedelta(days=span)
         dates = {first, last}
         while len(dates) < count:
-            day = first + timedelta(days=rng.randint(0, (last - first).days))
+            day = first + timedelta(days=rng.randint(0, span))
             if rng.random() * 1.5 < SEASON[day.month - 1]:
                 dates.add(day)
         return sorted(dates)

@@ -46,7 +46,7 @@ grep -q "^version_info = (18, 0," "$ODOO_SRC/odoo/release.py" \
 echo "$ODOO_SRC" >"$STATE/odoo-src"
 
 # --- virtualenv ----------------------------------------------------------------------
-stamp=$(cat "$ODOO_SRC/requirements.txt" "$ROOT/tools/requirements.txt" | md5sum | cut -c1-16)
+stamp=$(cat "$ODOO_SRC/requirements.txt" "$ROOT"/tools/requirements*.txt | md5sum | cut -c1-16)
 if [ "$(cat "$VENV/.crm_loyalty_stamp" 2>/dev/null)" != "$stamp" ]; then
   say "Creating the virtualenv in $VENV (Odoo's requirements and ours; a few minutes the first time)"
   python3 -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' \
@@ -57,6 +57,7 @@ if [ "$(cat "$VENV/.crm_loyalty_stamp" 2>/dev/null)" != "$stamp" ]; then
   export PIP_CONSTRAINT=$STATE/pip-constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1
   "$PY" -m pip install -q 'setuptools<81' wheel
   "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt" -r "$ROOT/tools/requirements.txt"
+  "$PY" -m pip install -q --no-deps -r "$ROOT/tools/requirements-data.txt"
   echo "$stamp" >"$VENV/.crm_loyalty_stamp"
 fi
 
