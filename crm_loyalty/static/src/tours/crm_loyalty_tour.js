@@ -33,6 +33,21 @@ registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
             trigger: ".o_list_view .o_data_row",
             content: "The customers list is back",
         },
+        {
+            trigger: "button[data-menu-xmlid='crm_loyalty.menu_loyalty_configuration']",
+            content: "Open the configuration menu",
+            run: "click",
+        },
+        {
+            trigger: "a[data-menu-xmlid='crm_loyalty.menu_loyalty_settings']",
+            content: "Open the loyalty settings",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name='loyalty_window_months'] input:value('12')",
+            content: "The company's loyalty settings are shown",
+            run: () => console.log("crm_loyalty:screenshot:settings"),
+        },
     ],
 });
 
