@@ -5,15 +5,13 @@
 # terminal and to .local/bench/bench.json.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-bash "$ROOT/tools/setup.sh"
-ODOO_SRC=$(cat "$STATE/odoo-src"); export ODOO_SRC
-pg_env
+setup_and_enter
 
 sizes=${BENCH_SIZES:-"10000:100000 100000:1000000"}
 out=$STATE/bench
 mkdir -p "$out"
 base=crm_loyalty_bench_base
-stamp=$(cd "$ROOT" && find crm_loyalty -type f -not -name '*.pyc' -print0 | sort -z | xargs -0 md5sum | md5sum | cut -c1-16)
+stamp=$(module_stamp)
 if [ "$(cat "$out/base-stamp" 2>/dev/null)" != "$stamp" ] || ! psql -d "$base" -c 'SELECT 1' >/dev/null 2>&1; then
   say "Template database '$base' with crm_loyalty"
   drop_db "$base"

@@ -52,6 +52,19 @@ pg_env() {
   export PGHOST=$PG_SOCKET PGPORT=$PG_PORT_EMBEDDED PGUSER=$PG_ROLE PGDATABASE=postgres
 }
 
+# Run the set-up, then point this script at the Odoo source it found and the database.
+setup_and_enter() {
+  bash "$ROOT/tools/setup.sh"
+  ODOO_SRC=$(cat "$STATE/odoo-src")
+  export ODOO_SRC
+  pg_env
+}
+
+# A fingerprint of the addon's files: a database made from other files needs an update.
+module_stamp() {
+  (cd "$ROOT" && find crm_loyalty -type f -not -name '*.pyc' -print0 | sort -z | xargs -0 md5sum | md5sum | cut -c1-16)
+}
+
 # A copy of a database with its filestore (attachments such as the web assets live there).
 clone_db() {
   PGOPTIONS="-c client_min_messages=warning" dropdb --if-exists "$2"

@@ -4,9 +4,7 @@
 # DEMO_CUSTOMERS and DEMO_ORDERS size the generated data of a new demo database.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-bash "$ROOT/tools/setup.sh"
-ODOO_SRC=$(cat "$STATE/odoo-src"); export ODOO_SRC
-pg_env
+setup_and_enter
 
 if "$PY" -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $HTTP_PORT)) != 0)"; then
   die "Port $HTTP_PORT is taken (another Odoo?). Stop it, or choose another port: make demo HTTP_PORT=8070"
@@ -15,7 +13,7 @@ fi
 odoo() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" "$@"; }
 installed=$(psql -d "$DEMO_DB" -tAc "SELECT state FROM ir_module_module WHERE name = 'crm_loyalty'" 2>/dev/null || true)
 stamp_file=$STATE/demo-module-stamp
-stamp=$(cd "$ROOT" && find crm_loyalty -type f -not -name '*.pyc' -print0 | sort -z | xargs -0 md5sum | md5sum | cut -c1-16)
+stamp=$(module_stamp)
 
 if [ "$installed" != installed ]; then
   say "Creating the demo database '$DEMO_DB' with crm_loyalty (a few minutes, once)"

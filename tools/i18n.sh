@@ -3,9 +3,7 @@
 # zh_CN.po (new terms arrive untranslated and are listed; translate them, then make test).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-bash "$ROOT/tools/setup.sh"
-ODOO_SRC=$(cat "$STATE/odoo-src"); export ODOO_SRC
-pg_env
+setup_and_enter
 db=crm_loyalty_i18n
 if psql -d "$db" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'crm_loyalty' AND state = 'installed'" 2>/dev/null | grep -q 1; then
   action=(-u crm_loyalty)

@@ -6,23 +6,28 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 # Leave the PostgreSQL cluster as it was found: stop it at the end if this run started it.
 if ! bash "$ROOT/tools/pg.sh" status >/dev/null 2>&1; then trap 'bash "$ROOT/tools/pg.sh" stop' EXIT; fi
-bash "$ROOT/tools/setup.sh"
-ODOO_SRC=$(cat "$STATE/odoo-src"); export ODOO_SRC
+setup_and_enter
 export CRM_LOYALTY_CONF=$CONF
-pg_env
 
 results=$STATE/test-results
 rm -rf "$results" "$STATE/screenshots"
 mkdir -p "$results"
 started=$(date +%s)
 
-say "Lint"
-if bash "$ROOT/tools/lint.sh"; then lint_failures=0; else lint_failures=1; fi
-printf '{"exit_code": 0, "run": 1, "failures": %d, "errors": 0, "skipped": 0, "failed_tests": %s, "skipped_tests": [], "stray_errors": []}\n' \
-  "$lint_failures" "$([ "$lint_failures" = 0 ] && echo '[]' || echo '["FAIL lint (see above)"]')" >"$results/lint.json"
+# The result of a check that is not a test run, in the format of tools/odoo_tests.py.
+record_check() {  # NAME FILE PASSED(0|1)
+  local failed='[]' failures=0
+  if [ "$3" != 1 ]; then failed="[\"FAIL $1 (see above)\"]"; failures=1; fi
+  printf '{"exit_code": 0, "run": 1, "failures": %d, "errors": 0, "skipped": 0, "failed_tests": %s, "skipped_tests": [], "stray_errors": []}\n' \
+    "$failures" "$failed" >"$2"
+}
 
-say "Unit tests of the tooling and of crm_loyalty/lib"
-"$PY" -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" "$ROOT/tools/tests" "$ROOT/crm_loyalty/lib" || true
+say "Lint"
+if bash "$ROOT/tools/lint.sh"; then lint_ok=1; else lint_ok=0; fi
+record_check lint "$results/lint.json" "$lint_ok"
+
+say "Unit tests of the tooling"
+"$PY" -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" "$ROOT/tools/tests" || true
 
 say "Odoo tests of crm_loyalty in a fresh database '$TEST_DB'"
 drop_db "$TEST_DB"
@@ -43,7 +48,7 @@ if [ -z "${TEST_TAGS:-}" ]; then
         --test-enable --test-tags crm_loyalty_demo_data --stop-after-init --http-port="$test_port" \
         --log-level=info --logfile="$STATE/test-results/demo_data.log") || true
   else
-    echo '{"exit_code": 1, "run": 0, "failures": 0, "errors": 0, "skipped": 0, "failed_tests": ["ERROR demo_data.py"], "skipped_tests": [], "stray_errors": []}' >"$results/demo_data.json"
+    record_check demo_data.py "$results/demo_data.json" 0
   fi
   drop_db "$demo_copy"
 
