@@ -9,7 +9,10 @@
     'depends': ['contacts', 'mail', 'sale_management', 'crm'],
     'data': [
         'security/crm_loyalty_security.xml',
+        'security/ir.model.access.csv',
+        'data/ir_cron.xml',
         'views/res_partner_views.xml',
+        'views/crm_loyalty_tier_views.xml',
         'views/res_config_settings_views.xml',
         'views/crm_loyalty_menus.xml',
     ],

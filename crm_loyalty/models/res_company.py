@@ -61,6 +61,9 @@ class ResCompany(models.Model):
     loyalty_contact_cap_days = fields.Integer(
         string='Care Contact Period (days)', required=True, default=30,
         help="The period of the care contact cap.")
+    loyalty_clv_fit = fields.Json(
+        string='Lifetime Value Model', copy=False, readonly=True,
+        help="The last BG/NBD and Gamma-Gamma fit of the company, with the population figures.")
 
     @api.constrains('loyalty_window_months', 'loyalty_tier_grace_days',
                     'loyalty_long_relationship_months', 'loyalty_clv_horizon_months',

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools.misc import format_amount
 
 
 class ResConfigSettings(models.TransientModel):
@@ -32,3 +35,31 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.loyalty_contact_cap', readonly=False)
     loyalty_contact_cap_days = fields.Integer(
         related='company_id.loyalty_contact_cap_days', readonly=False)
+    loyalty_clv_fit_summary = fields.Html(compute='_compute_loyalty_clv_fit_summary', sanitize=False)
+
+    @api.depends('company_id')
+    def _compute_loyalty_clv_fit_summary(self):
+        for settings in self:
+            fit = settings.company_id.loyalty_clv_fit or {}
+            if not fit:
+                settings.loyalty_clv_fit_summary = _("Not computed yet.")
+                continue
+            lines = [_("Last computed for %(date)s: %(customers)s customers, %(repeat)s of them repeat buyers.",
+                       date=fit.get('date'), customers=fit.get('customers'), repeat=fit.get('repeat_customers'))]
+            if fit.get('median_revenue') is not None:
+                lines.append(_("Median window revenue %(revenue)s; median interval between purchases %(days)s days.",
+                               revenue=format_amount(self.env, fit['median_revenue'], settings.company_id.currency_id),
+                               days=round(fit.get('median_interval') or 0)))
+            for key, label in (('bgnbd', _("Purchases model (BG/NBD)")), ('gamma_gamma', _("Spend model (Gamma-Gamma)"))):
+                params = ", ".join(f"{name} = {value:.4g}" for name, value in (fit.get(key) or {}).items())
+                state = _("fitted") if fit.get(f'{key}_fitted') else _("baseline: %s", fit.get(f'{key}_reason'))
+                lines.append(f"{label}: {params} ({state})")
+            settings.loyalty_clv_fit_summary = Markup("<br/>").join(lines)
+
+    def action_loyalty_recompute(self):
+        self.env.ref('crm_loyalty.ir_cron_loyalty_recompute').sudo()._trigger()
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'type': 'info', 'sticky': False,
+                       'message': _("The loyalty figures are being recomputed in the background.")},
+        }

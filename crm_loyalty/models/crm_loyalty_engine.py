@@ -1,0 +1,621 @@
+"""The loyalty engine: purchase history, scores, segments, lifetime value and tiers.
+
+Everything runs set-based in PostgreSQL, one company at a time:
+
+1. ``crm_loyalty_hist``: one row per commercial partner with his purchase history (a
+   *purchase* is a day with a confirmed order, or a posted invoice, of a positive amount).
+2. ``crm_loyalty_scores``: the population figures over the company's scored customers
+   (those who bought at least once): RFM quintiles and segment (a customer's quintile is
+   that of his mid-rank, so that equal customers share a score: ``ceil(5 (rank - 1/2) / n)``
+   with tied customers at the mean of their ranks), ABC class, medians, value
+   and loyalty matrices, churn risk; then the BG/NBD + Gamma-Gamma predictions, computed
+   with NumPy over arrays fetched in one query and written back in one query.
+3. Batches of partners, one transaction each (committed by the cron): tier decision
+   against the partner's current state, tier history and chatter lines for the changes,
+   one ``UPDATE`` of the partners (commercial entity and its contacts), the monthly
+   snapshot.
+
+The figures are company-dependent fields (jsonb keyed by company id); a company only
+ever writes its own key.
+"""
+import logging
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+from psycopg2 import errorcodes, OperationalError
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..lib import clv
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 20000
+LOCK_NAMESPACE = 0x10ca17   # first key of the advisory locks that serialise runs per company
+DAYS_PER_MONTH = 365.25 / 12
+RETRYABLE = (errorcodes.SERIALIZATION_FAILURE, errorcodes.DEADLOCK_DETECTED, errorcodes.LOCK_NOT_AVAILABLE)
+
+# Columns of res_partner written from the purchase history (also by an order's confirmation).
+HISTORY_FIELDS = {
+    'loyalty_first_purchase_date': 'first_date',
+    'loyalty_last_purchase_date': 'last_date',
+    'loyalty_purchase_count': 'count_window',
+    'loyalty_purchase_count_total': 'count_total',
+    'loyalty_revenue': 'revenue_window',
+    'loyalty_revenue_total': 'revenue_total',
+    'loyalty_purchase_interval': 'interval_days',
+    'clv_historical': 'clv_historical',
+}
+TIER_FIELDS = {
+    'loyalty_tier_id': 'new_tier_id',
+    'loyalty_tier_computed_id': 'computed_tier_id',
+    'loyalty_tier_metric': 'metric',
+    'loyalty_tier_below_since': 'new_below_since',
+    'loyalty_tier_override_id': 'new_override_id',
+    'loyalty_tier_override_reason': 'new_override_reason',
+    'loyalty_tier_override_until': 'new_override_until',
+    'relationship_level': 'new_relationship_level',
+}
+# Columns written by the engine only (they need the whole population).
+SCORE_FIELDS = {
+    'loyalty_scored_date': 'scored_on',
+    'rfm_recency_days': 'recency_days',
+    'rfm_r_score': 'r_score',
+    'rfm_f_score': 'f_score',
+    'rfm_m_score': 'm_score',
+    'rfm_segment': 'rfm_segment',
+    'abc_class': 'abc_class',
+    'loyalty_segment': 'loyalty_segment',
+    'value_segment': 'value_segment',
+    'churn_risk': 'churn_risk',
+    'loyalty_churn_ratio': 'churn_ratio',
+    'relationship_months': 'relationship_months',
+    'clv_predicted': 'clv_predicted',
+    'expected_purchases': 'expected_purchases',
+    'probability_alive': 'probability_alive',
+}
+WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
+
+
+class CrmLoyaltyEngine(models.AbstractModel):
+    _name = 'crm.loyalty.engine'
+    _description = 'Loyalty Engine'
+
+    # ------------------------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def recompute(self, partners=None, as_of=None):
+        """Recompute every loyalty figure of ``partners`` (their commercial entities;
+        default: every customer) for every company, as of ``as_of`` (default: today).
+
+        Population figures (quintiles, ABC, medians) are always taken over the whole
+        company; only the given partners are written. Returns the number of commercial
+        partners written, over all companies."""
+        as_of = fields.Date.to_date(as_of) if as_of else fields.Date.context_today(self)
+        partner_ids = None if partners is None else partners.commercial_partner_id.ids
+        if partner_ids == []:
+            return 0
+        written = 0
+        for company in self.env['res.company'].sudo().search([]):
+            written += self._recompute_company(company, as_of, partner_ids)
+        return written
+
+    @api.model
+    def _cron_recompute(self):
+        self.with_context(crm_loyalty_commit=True).recompute()
+
+    @api.model
+    def _refresh_partners(self, partners, companies=None, as_of=None):
+        """Purchase history and tier of a few commercial partners, in the current
+        transaction (an order confirmed or cancelled, an invoice posted, an override set).
+        One statement per company."""
+        partner_ids = partners.commercial_partner_id.ids
+        if not partner_ids:
+            return
+        as_of = as_of or fields.Date.context_today(self)
+        self.env.flush_all()
+        for company in companies or self.env.company:
+            params = self._params(company, as_of)
+            hist = self._history_sql(params, partner_ids)
+            decision = self._decision_sql(params, SQL("(%s) AS s", hist), partial=True)
+            self.env.cr.execute(SQL(
+                """WITH decision AS MATERIALIZED (%(decision)s),
+                        history AS (%(history)s),
+                        message AS (%(message)s)
+                   %(update)s""",
+                decision=decision,
+                history=self._insert_history_sql(params, 'decision'),
+                message=self._insert_message_sql(params, 'decision'),
+                update=self._update_partners_sql(params, 'decision', [*HISTORY_FIELDS, *TIER_FIELDS]),
+            ))
+        self._invalidate()
+
+    # ------------------------------------------------------------------------------------
+    # One company
+    # ------------------------------------------------------------------------------------
+
+    def _params(self, company, as_of):
+        window_start = as_of - relativedelta(months=company.loyalty_window_months)
+        user = self.env.user
+        lang = self.env.lang or user.lang or 'en_US'
+        margin = (company.loyalty_purchase_source == 'sale'
+                  and (field := self.env['sale.order']._fields.get('margin')) is not None and field.store)
+        return {
+            'company': company,
+            'key': str(company.id),
+            'as_of': as_of,
+            'window_start': window_start,
+            'window_days': (as_of - window_start).days,
+            'margin': margin,
+            'lang': lang,
+            'author_id': user.partner_id.id,
+            'uid': user.id,
+        }
+
+    def _lock(self, company):
+        """Serialise the engine per company across workers: a transaction-level advisory
+        lock, taken again by each committed batch, so that a killed worker never holds it."""
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company.id))
+        return self.env.cr.fetchone()[0]
+
+    def _recompute_company(self, company, as_of, partner_ids):
+        cr = self.env.cr
+        commit = self.env.context.get('crm_loyalty_commit')
+        if not self._lock(company):
+            _logger.info("Loyalty recompute of %s skipped: another worker is running it", company.name)
+            return 0
+        self.env.flush_all()
+        params = self._params(company, as_of)
+        self._build_scores(params)
+        self._predict_lifetime_value(params, refit=partner_ids is None)
+        cr.execute(SQL("SELECT partner_id FROM crm_loyalty_scores %s ORDER BY partner_id",
+                       SQL("WHERE partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()))
+        ids = [row[0] for row in cr.fetchall()]
+        batches = [ids[i:i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+        for done, batch in enumerate(batches):
+            if commit:
+                self.env['ir.cron']._notify_progress(done=done, remaining=len(batches) - done)
+                cr.commit()
+                if not self._lock(company):
+                    _logger.info("Loyalty recompute of %s left to another worker after %d batches",
+                                 company.name, done)
+                    return sum(len(b) for b in batches[:done])
+            self._run_batch(params, batch[0], batch[-1], partner_ids, commit)
+        cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores")
+        if commit:
+            self.env['ir.cron']._notify_progress(done=len(batches), remaining=0)
+            cr.commit()
+        self._invalidate()
+        _logger.info("Loyalty recompute of %s as of %s: %d customers", company.name, as_of, len(ids))
+        return len(ids)
+
+    def _run_batch(self, params, first_id, last_id, partner_ids, commit):
+        """Decide tiers, log the changes and write one batch of partners; retried when a
+        concurrent transaction (an order confirmed meanwhile) touched the same rows."""
+        cr = self.env.cr
+        source = SQL("(SELECT * FROM crm_loyalty_scores WHERE partner_id BETWEEN %s AND %s %s) AS s",
+                     first_id, last_id,
+                     SQL("AND partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL())
+        for attempt in range(3):
+            try:
+                cr.execute("DROP TABLE IF EXISTS crm_loyalty_batch")
+                cr.execute(SQL("CREATE TEMP TABLE crm_loyalty_batch AS %s",
+                               self._decision_sql(params, source, partial=False)))
+                cr.execute(SQL("WITH history AS (%s) %s", self._insert_history_sql(params, 'crm_loyalty_batch'),
+                               self._insert_message_sql(params, 'crm_loyalty_batch')))
+                cr.execute(self._update_partners_sql(params, 'crm_loyalty_batch', WRITTEN_FIELDS))
+                cr.execute(self._snapshot_sql(params))
+                cr.execute("DROP TABLE crm_loyalty_batch")
+                return
+            except OperationalError as error:
+                if not commit or error.pgcode not in RETRYABLE or attempt == 2:
+                    raise
+                _logger.info("Loyalty batch %s-%s retried after %s", first_id, last_id, error.pgcode)
+                cr.rollback()
+                if not self._lock(params['company']):
+                    return
+
+    # ------------------------------------------------------------------------------------
+    # SQL
+    # ------------------------------------------------------------------------------------
+
+    def _purchases_sql(self, params, partner_ids=None):
+        """Rows (partner_id, day, amount, margin, is_purchase) of the company's sales up to
+        as_of, on the commercial entity, untaxed, in company currency."""
+        company = params['company']
+        end = params['as_of'] + timedelta(days=1)
+        if company.loyalty_purchase_source == 'invoice':
+            where = SQL("AND m.commercial_partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
+            return SQL(
+                """SELECT m.commercial_partner_id AS partner_id, m.invoice_date AS day,
+                          m.amount_untaxed_signed::numeric AS amount, NULL::numeric AS margin,
+                          m.move_type = 'out_invoice' AND m.amount_untaxed_signed > 0 AS is_purchase
+                     FROM account_move m
+                    WHERE m.company_id = %(company)s AND m.state = 'posted'
+                      AND m.move_type IN ('out_invoice', 'out_refund')
+                      AND m.invoice_date < %(end)s %(where)s""",
+                company=company.id, end=end, where=where)
+        rate = SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric")
+        where = SQL(
+            "AND so.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))", partner_ids,
+        ) if partner_ids is not None else SQL()
+        return SQL(
+            """SELECT p.commercial_partner_id AS partner_id, so.date_order::date AS day,
+                      so.amount_untaxed / %(rate)s AS amount, %(margin)s AS margin,
+                      so.amount_untaxed > 0 AS is_purchase
+                 FROM sale_order so
+                 JOIN res_partner p ON p.id = so.partner_id
+                WHERE so.company_id = %(company)s AND so.state = 'sale'
+                  AND so.date_order < %(end)s %(where)s""",
+            rate=rate, company=company.id, end=end, where=where,
+            margin=SQL("so.margin / %s", rate) if params['margin'] else SQL("NULL::numeric"))
+
+    def _history_sql(self, params, partner_ids=None):
+        """One row per commercial partner: his purchase history. With ``partner_ids``, also
+        a row (of zeros) for those of them without any purchase left."""
+        partners = SQL("SELECT unnest(%s::int[]) AS partner_id", partner_ids) if partner_ids is not None else SQL(
+            # customers written before for this company, so that one whose orders were all
+            # cancelled is written again (with no purchase)
+            """SELECT id FROM res_partner
+                WHERE id = commercial_partner_id
+                  AND (loyalty_scored_date ? %(key)s OR loyalty_tier_override_id ? %(key)s)""",
+            key=params['key'])
+        return SQL(
+            """WITH daily AS (
+                   SELECT partner_id, day, SUM(amount) AS amount, SUM(margin) AS margin,
+                          BOOL_OR(is_purchase) AS is_purchase
+                     FROM (%(purchases)s) purchases
+                    GROUP BY partner_id, day
+               ), history AS (
+                   SELECT partner_id,
+                          MIN(day) FILTER (WHERE is_purchase) AS first_date,
+                          MAX(day) FILTER (WHERE is_purchase) AS last_date,
+                          COUNT(*) FILTER (WHERE is_purchase) AS count_total,
+                          COUNT(*) FILTER (WHERE is_purchase AND day > %(window_start)s) AS count_window,
+                          SUM(amount) AS revenue_total,
+                          COALESCE(SUM(amount) FILTER (WHERE day > %(window_start)s), 0) AS revenue_window,
+                          SUM(margin) AS margin_total,
+                          SUM(amount) FILTER (WHERE is_purchase) AS purchase_amount,
+                          (ARRAY_AGG(amount ORDER BY day) FILTER (WHERE is_purchase))[1] AS first_amount
+                     FROM daily
+                    GROUP BY partner_id
+               ), partners AS (
+                   SELECT partner_id FROM history
+                    UNION
+                   %(partners)s
+               )
+               SELECT pa.partner_id, h.first_date, h.last_date,
+                      COALESCE(h.count_total, 0)::int AS count_total,
+                      COALESCE(h.count_window, 0)::int AS count_window,
+                      COALESCE(h.revenue_total, 0) AS revenue_total,
+                      COALESCE(h.revenue_window, 0) AS revenue_window,
+                      COALESCE(h.margin_total, h.revenue_total, 0) AS clv_historical,
+                      CASE WHEN h.count_total > 1
+                           THEN (h.last_date - h.first_date)::float8 / (h.count_total - 1) END AS interval_days,
+                      CASE WHEN h.count_total > 1
+                           THEN (h.purchase_amount - h.first_amount) / (h.count_total - 1) ELSE 0 END AS repeat_spend
+                 FROM partners pa
+                 LEFT JOIN history h ON h.partner_id = pa.partner_id""",
+            purchases=self._purchases_sql(params, partner_ids), window_start=params['window_start'],
+            partners=partners)
+
+    def _build_scores(self, params):
+        """The temporary tables of history and population scores of one company."""
+        cr = self.env.cr
+        company = params['company']
+        cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores")
+        cr.execute(SQL("CREATE TEMP TABLE crm_loyalty_hist AS %s", self._history_sql(params)))
+        cr.execute("""
+            SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY revenue_window) FILTER (WHERE count_total > 0),
+                   PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY interval_days) FILTER (WHERE count_total > 1)
+              FROM crm_loyalty_hist
+        """)
+        median_revenue, median_interval = cr.fetchone()
+        params['median_revenue'] = median_revenue
+        # without any repeat buyer, the scoring window stands in for the usual interval
+        params['median_interval'] = median_interval or params['window_days']
+        a_share, b_share = company.loyalty_abc_a_percent / 100, company.loyalty_abc_b_percent / 100
+        cr.execute(SQL(
+            """CREATE TEMP TABLE crm_loyalty_scores AS
+               WITH ranked AS (
+                   SELECT h.partner_id,
+                          %(as_of)s - h.last_date AS recency_days,
+                          COUNT(*) OVER () AS n,
+                          RANK() OVER (ORDER BY h.last_date) + (COUNT(*) OVER (PARTITION BY h.last_date) - 1) / 2.0
+                              AS r_rank,
+                          RANK() OVER (ORDER BY h.count_window)
+                              + (COUNT(*) OVER (PARTITION BY h.count_window) - 1) / 2.0 AS f_rank,
+                          RANK() OVER (ORDER BY h.revenue_window)
+                              + (COUNT(*) OVER (PARTITION BY h.revenue_window) - 1) / 2.0 AS m_rank,
+                          SUM(GREATEST(h.revenue_window, 0)) OVER (
+                              ORDER BY GREATEST(h.revenue_window, 0) DESC, h.partner_id
+                              ROWS UNBOUNDED PRECEDING) - GREATEST(h.revenue_window, 0) AS revenue_before,
+                          SUM(GREATEST(h.revenue_window, 0)) OVER () AS revenue_all
+                     FROM crm_loyalty_hist h
+                    WHERE h.count_total > 0
+               ), scored AS (
+                   SELECT partner_id, recency_days, revenue_before, revenue_all,
+                          CEIL(5 * (r_rank - 0.5) / n) AS r_score,
+                          CEIL(5 * (f_rank - 0.5) / n) AS f_score,
+                          CEIL(5 * (m_rank - 0.5) / n) AS m_score
+                     FROM ranked
+               )
+               SELECT h.*,
+                      s.recency_days::int AS recency_days,
+                      COALESCE(s.r_score, 0)::int AS r_score,
+                      COALESCE(s.f_score, 0)::int AS f_score,
+                      COALESCE(s.m_score, 0)::int AS m_score,
+                      CASE WHEN s.partner_id IS NULL THEN NULL
+                           WHEN h.revenue_window <= 0 THEN 'c'
+                           WHEN s.revenue_before < %(a_share)s * s.revenue_all THEN 'a'
+                           WHEN s.revenue_before < %(b_share)s * s.revenue_all THEN 'b'
+                           ELSE 'c' END AS abc_class,
+                      CASE WHEN s.partner_id IS NULL THEN NULL::int
+                           ELSE (EXTRACT(YEAR FROM AGE(%(as_of)s, h.first_date)) * 12
+                                 + EXTRACT(MONTH FROM AGE(%(as_of)s, h.first_date)))::int END AS relationship_months,
+                      s.recency_days / GREATEST(COALESCE(h.interval_days, %(median_interval)s), 1)::float8 AS churn_ratio,
+                      COALESCE((p.satisfaction_score ->> %(key)s)::float8, 0) AS satisfaction,
+                      NULL::float8 AS expected_purchases, NULL::float8 AS probability_alive,
+                      NULL::float8 AS clv_predicted
+                 FROM crm_loyalty_hist h
+                 JOIN res_partner p ON p.id = h.partner_id
+                 LEFT JOIN scored s ON s.partner_id = h.partner_id""",
+            as_of=params['as_of'], a_share=a_share, b_share=b_share, key=params['key'],
+            median_interval=params['median_interval'],
+        ))
+        cr.execute(SQL(
+            """ALTER TABLE crm_loyalty_scores
+                 ADD COLUMN rfm_segment varchar, ADD COLUMN loyalty_segment varchar,
+                 ADD COLUMN value_segment varchar, ADD COLUMN churn_risk varchar,
+                 ADD PRIMARY KEY (partner_id)"""))
+        cr.execute(SQL(
+            """UPDATE crm_loyalty_scores SET
+                   rfm_segment = CASE
+                       WHEN r_score = 0 THEN NULL
+                       WHEN r_score = 1 AND %(fm)s = 1 THEN 'lost'
+                       WHEN r_score <= 2 AND %(fm)s <= 2 THEN 'hibernating'
+                       WHEN r_score <= 2 AND %(fm)s <= 4 THEN 'at_risk'
+                       WHEN r_score <= 2 THEN 'cannot_lose'
+                       WHEN r_score = 3 AND %(fm)s <= 2 THEN 'about_to_sleep'
+                       WHEN r_score = 3 AND %(fm)s = 3 THEN 'need_attention'
+                       WHEN r_score <= 4 AND %(fm)s >= 4 THEN 'loyal'
+                       WHEN r_score = 4 AND %(fm)s = 1 THEN 'promising'
+                       WHEN %(fm)s = 1 THEN 'new_customer'
+                       WHEN %(fm)s <= 3 THEN 'potential_loyalist'
+                       ELSE 'champions' END,
+                   loyalty_segment = CASE
+                       WHEN r_score = 0 OR satisfaction <= 0 THEN NULL
+                       WHEN satisfaction >= %(attitude)s AND count_window >= %(repeat)s THEN 'loyal'
+                       WHEN satisfaction >= %(attitude)s THEN 'latent'
+                       WHEN count_window >= %(repeat)s THEN 'spurious'
+                       ELSE 'none' END,
+                   value_segment = CASE
+                       WHEN r_score = 0 THEN NULL
+                       WHEN revenue_window >= %(median)s AND relationship_months >= %(long)s THEN 'true_friend'
+                       WHEN revenue_window >= %(median)s THEN 'butterfly'
+                       WHEN relationship_months >= %(long)s THEN 'barnacle'
+                       ELSE 'stranger' END,
+                   churn_risk = CASE
+                       WHEN r_score = 0 THEN NULL
+                       WHEN churn_ratio >= %(high)s THEN 'high'
+                       WHEN churn_ratio >= %(medium)s THEN 'medium'
+                       ELSE 'low' END
+""",
+            fm=SQL("((f_score + m_score + 1) / 2)"),
+            attitude=company.loyalty_attitude_threshold, repeat=company.loyalty_repeat_threshold,
+            median=params['median_revenue'] or 0, long=company.loyalty_long_relationship_months,
+            high=company.loyalty_churn_high_ratio, medium=company.loyalty_churn_medium_ratio,
+        ))
+
+    def _predict_lifetime_value(self, params, refit):
+        """BG/NBD + Gamma-Gamma, in days, over the scored customers of the company. A full
+        recompute refits; a partial one reuses the company's last fit when there is one."""
+        company = params['company']
+        cr = self.env.cr
+        cr.execute(SQL(
+            """SELECT partner_id, count_total - 1, last_date - first_date, %s - first_date, repeat_spend
+                 FROM crm_loyalty_scores WHERE count_total > 0 ORDER BY partner_id""", params['as_of']))
+        rows = cr.fetchall()
+        if not rows:
+            return
+        import numpy as np  # noqa: PLC0415 (only needed here)
+        ids, frequency, recency, age, spend = (np.array(column) for column in zip(*rows))
+        frequency, recency, age = (a.astype(float) for a in (frequency, recency, age))
+        spend = spend.astype(float)
+        fit = company.sudo().loyalty_clv_fit or {}
+        if refit or not fit.get('bgnbd'):
+            bgnbd = clv.fit_bgnbd(frequency, recency, age)
+            gamma = clv.fit_gamma_gamma(frequency, spend)
+            fit = {
+                'date': fields.Date.to_string(params['as_of']),
+                'customers': len(ids),
+                'repeat_customers': int(np.count_nonzero(frequency > 0)),
+                'bgnbd': dict(bgnbd), 'bgnbd_fitted': bgnbd.converged, 'bgnbd_reason': bgnbd.reason,
+                'gamma_gamma': dict(gamma), 'gamma_gamma_fitted': gamma.converged,
+                'gamma_gamma_reason': gamma.reason,
+                'median_revenue': params.get('median_revenue'),
+                'median_interval': params.get('median_interval'),
+            }
+            if not (bgnbd.converged and gamma.converged):
+                _logger.warning("Lifetime value of %s uses the baseline: %s", company.name,
+                                "; ".join(r for r in (bgnbd.reason, gamma.reason) if r))
+            company.sudo().loyalty_clv_fit = fit
+        horizon = company.loyalty_clv_horizon_months * DAYS_PER_MONTH
+        alive = clv.probability_alive(fit['bgnbd'], frequency, recency, age)
+        purchases = clv.expected_purchases(fit['bgnbd'], horizon, frequency, recency, age)
+        value = purchases * clv.expected_spend(fit['gamma_gamma'], frequency, spend)
+        # never a NaN in the database: a value out of numerical reach becomes 0
+        alive, purchases, value = (np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0) for a in (alive, purchases, value))
+        cr.execute(SQL(
+            """UPDATE crm_loyalty_scores s
+                  SET probability_alive = v.alive, expected_purchases = v.purchases, clv_predicted = v.value
+                 FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[]) AS v(id, alive, purchases, value)
+                WHERE s.partner_id = v.id""",
+            ids.tolist(), alive.round(4).tolist(), purchases.round(4).tolist(), value.round(2).tolist()))
+
+    def _decision_sql(self, params, source, partial):
+        """SELECT, from ``source`` (aliased ``s``, with the history columns), of each
+        partner's new values: history, tier decision and (unless ``partial``) scores."""
+        company = params['company']
+        metric = {
+            'revenue': SQL("s.revenue_window"),
+            'revenue_total': SQL("s.revenue_total"),
+            'purchase_count': SQL("s.count_window"),
+        }[company.loyalty_tier_basis]
+        key = params['key']
+
+        def current(column, cast):
+            return SQL("(p.%s ->> %s)::%s", SQL.identifier(column), key, SQL(cast))
+
+        return SQL(
+            """SELECT s.*, %(as_of)s::date AS scored_on, %(metric)s AS metric,
+                      ct.id AS computed_tier_id, oa.id AS old_tier_id, dt.id AS new_tier_id,
+                      CASE WHEN ov.active THEN NULL
+                           WHEN dt.id = ot.id AND (ct.id IS NULL OR ct.min_value < ot.min_value)
+                           THEN COALESCE(d.old_below, %(as_of)s) END AS new_below_since,
+                      CASE WHEN ov.expired THEN NULL ELSE d.override_id END AS new_override_id,
+                      CASE WHEN ov.expired THEN NULL ELSE d.override_reason END AS new_override_reason,
+                      CASE WHEN ov.expired THEN NULL ELSE d.override_until END AS new_override_until,
+                      CASE WHEN d.level_manual THEN d.old_level
+                           ELSE COALESCE(dt.relationship_level, CASE WHEN s.count_total > 0 THEN 'basic' END)
+                      END AS new_relationship_level,
+                      CASE WHEN ov.active THEN 'override'
+                           WHEN ov.expired THEN 'override_end'
+                           WHEN dt.min_value > ot.min_value OR ot.id IS NULL THEN 'up'
+                           ELSE 'down' END AS change_kind,
+                      ov.active AS manual
+                 FROM %(source)s
+                 JOIN res_partner p ON p.id = s.partner_id
+                 CROSS JOIN LATERAL (SELECT
+                      %(old_tier)s AS old_tier_id, %(old_below)s AS old_below,
+                      %(override_id)s AS override_id, %(override_reason)s AS override_reason,
+                      %(override_until)s AS override_until,
+                      %(old_level)s AS old_level, COALESCE(%(level_manual)s, FALSE) AS level_manual) d
+                 CROSS JOIN LATERAL (SELECT
+                      d.override_id IS NOT NULL AND (d.override_until IS NULL OR d.override_until >= %(as_of)s) AS active,
+                      d.override_id IS NOT NULL AND d.override_until < %(as_of)s AS expired) ov
+                 LEFT JOIN crm_loyalty_tier oa ON oa.id = d.old_tier_id
+                 LEFT JOIN crm_loyalty_tier ot ON ot.id = oa.id AND ot.active
+                 LEFT JOIN LATERAL (
+                      SELECT t.id, t.min_value FROM crm_loyalty_tier t
+                       WHERE t.company_id = %(company)s AND t.active AND t.min_value <= %(metric)s
+                       ORDER BY t.min_value DESC LIMIT 1) ct ON TRUE
+                 LEFT JOIN crm_loyalty_tier dt ON dt.id = CASE
+                      WHEN ov.active THEN d.override_id
+                      WHEN ov.expired OR ot.id IS NULL THEN ct.id
+                      WHEN ct.min_value >= ot.min_value THEN ct.id
+                      WHEN %(grace)s = 0 OR %(as_of)s - d.old_below >= %(grace)s THEN ct.id
+                      ELSE ot.id END""",
+            as_of=params['as_of'], metric=metric, source=source, company=company.id,
+            grace=company.loyalty_tier_grace_days,
+            old_tier=current('loyalty_tier_id', 'int'), old_below=current('loyalty_tier_below_since', 'date'),
+            override_id=current('loyalty_tier_override_id', 'int'),
+            override_reason=current('loyalty_tier_override_reason', 'varchar'),
+            override_until=current('loyalty_tier_override_until', 'date'),
+            old_level=current('relationship_level', 'varchar'),
+            level_manual=current('relationship_level_manual', 'boolean'),
+        )
+
+    def _change_reasons(self):
+        return {
+            'up': _("Figure reached the tier's threshold"),
+            'down': _("Figure stayed below the tier for the grace period"),
+            'override': _("Set by hand"),
+            'override_end': _("Override ended: back to the computed tier"),
+        }
+
+    def _insert_history_sql(self, params, table):
+        reasons = self._change_reasons()
+        return SQL(
+            """INSERT INTO crm_loyalty_tier_history
+                      (partner_id, company_id, from_tier_id, to_tier_id, date, manual, reason, direction,
+                       user_id, create_uid, create_date, write_uid, write_date)
+               SELECT b.partner_id, %(company)s, b.old_tier_id, b.new_tier_id, %(as_of)s, b.manual,
+                      CASE b.change_kind WHEN 'up' THEN %(up)s WHEN 'down' THEN %(down)s
+                           WHEN 'override' THEN COALESCE(b.new_override_reason, %(override)s)
+                           ELSE %(override_end)s END,
+                      CASE WHEN COALESCE(nt.min_value, -1) > COALESCE(ft.min_value, -1) THEN 'up'
+                           WHEN COALESCE(nt.min_value, -1) < COALESCE(ft.min_value, -1) THEN 'down'
+                           ELSE 'same' END,
+                      %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                 FROM %(table)s b
+                 LEFT JOIN crm_loyalty_tier ft ON ft.id = b.old_tier_id
+                 LEFT JOIN crm_loyalty_tier nt ON nt.id = b.new_tier_id
+                WHERE b.new_tier_id IS DISTINCT FROM b.old_tier_id
+               RETURNING partner_id""",
+            company=params['company'].id, as_of=params['as_of'], table=SQL.identifier(table),
+            uid=params['uid'], **reasons)
+
+    def _insert_message_sql(self, params, table):
+        """A note in each partner's chatter whose tier changed (no notification is sent)."""
+        def tier_name(alias):
+            name = SQL("COALESCE(%s.name ->> %s, %s.name ->> 'en_US')", SQL(alias), params['lang'], SQL(alias))
+            return SQL("replace(replace(replace(%s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')", name)
+        template = Markup("<p>%s</p>") % _("Loyalty tier: %(from)s → %(to)s", **{'from': '%1$s', 'to': '%2$s'})
+        return SQL(
+            """INSERT INTO mail_message
+                      (model, res_id, message_type, subtype_id, body, author_id, date, is_internal,
+                       create_uid, create_date, write_uid, write_date)
+               SELECT 'res.partner', b.partner_id, 'notification', %(subtype)s,
+                      FORMAT(%(template)s, COALESCE(%(old)s, %(none)s), COALESCE(%(new)s, %(none)s)),
+                      %(author)s, NOW() AT TIME ZONE 'UTC', TRUE,
+                      %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                 FROM %(table)s b
+                 LEFT JOIN crm_loyalty_tier ft ON ft.id = b.old_tier_id
+                 LEFT JOIN crm_loyalty_tier nt ON nt.id = b.new_tier_id
+                WHERE b.new_tier_id IS DISTINCT FROM b.old_tier_id""",
+            subtype=self.env['ir.model.data']._xmlid_to_res_id('mail.mt_note'),
+            template=str(template), old=tier_name('ft'), new=tier_name('nt'), none=_("no tier"),
+            author=params['author_id'], uid=params['uid'], table=SQL.identifier(table))
+
+    def _update_partners_sql(self, params, table, field_names):
+        """One UPDATE of the commercial partners and their contacts from ``table``."""
+        mapping = {**HISTORY_FIELDS, **TIER_FIELDS, **SCORE_FIELDS}
+        assignments = [
+            SQL("%(col)s = COALESCE(p.%(col)s, '{}'::jsonb) || jsonb_build_object(%(key)s, b.%(value)s)",
+                col=SQL.identifier(name), key=params['key'], value=SQL.identifier(mapping[name]))
+            for name in field_names
+        ]
+        if 'loyalty_scored_date' not in field_names:
+            # the hook marks the partner as known to the engine of this company
+            assignments.append(SQL(
+                "loyalty_scored_date = COALESCE(p.loyalty_scored_date, '{}'::jsonb) "
+                "|| jsonb_build_object(%s, COALESCE(p.loyalty_scored_date -> %s, 'null'::jsonb))",
+                params['key'], params['key']))
+        return SQL(
+            """UPDATE res_partner p SET %(assignments)s
+                 FROM %(table)s b
+                WHERE p.commercial_partner_id = b.partner_id""",
+            assignments=SQL(", ").join(assignments), table=SQL.identifier(table))
+
+    def _snapshot_sql(self, params):
+        month = params['as_of'].replace(day=1)
+        return SQL(
+            """INSERT INTO crm_loyalty_snapshot
+                      (partner_id, company_id, date, tier_id, rfm_segment, abc_class, value_segment,
+                       churn_risk, revenue, purchase_count, clv_predicted,
+                       create_uid, create_date, write_uid, write_date)
+               SELECT b.partner_id, %(company)s, %(month)s, b.new_tier_id, b.rfm_segment, b.abc_class,
+                      b.value_segment, b.churn_risk, b.revenue_window, b.count_window, b.clv_predicted,
+                      %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                 FROM crm_loyalty_batch b
+                WHERE b.count_total > 0
+               ON CONFLICT (partner_id, company_id, date) DO UPDATE SET
+                      tier_id = EXCLUDED.tier_id, rfm_segment = EXCLUDED.rfm_segment,
+                      abc_class = EXCLUDED.abc_class, value_segment = EXCLUDED.value_segment,
+                      churn_risk = EXCLUDED.churn_risk, revenue = EXCLUDED.revenue,
+                      purchase_count = EXCLUDED.purchase_count, clv_predicted = EXCLUDED.clv_predicted,
+                      write_date = EXCLUDED.write_date""",
+            company=params['company'].id, month=month, uid=params['uid'])
+
+    def _invalidate(self):
+        self.env['res.partner'].invalidate_model(WRITTEN_FIELDS)
+        self.env['crm.loyalty.tier.history'].invalidate_model()
+        self.env['crm.loyalty.snapshot'].invalidate_model()
+        self.env['mail.message'].invalidate_model()
+        self.env['res.partner'].invalidate_model(['loyalty_tier_history_ids', 'message_ids'])
+

@@ -1,0 +1,266 @@
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_amount, format_date
+
+from .selections import (
+    ABC_CLASSES, CHURN_RISKS, LOYALTY_SEGMENTS, RELATIONSHIP_LEVELS, RFM_SEGMENTS, VALUE_SEGMENTS,
+)
+
+# Figures kept per company (company-dependent, like a product's cost): a partner shared by
+# several companies shows each company its own figures, and they are stored, so they can
+# be searched, grouped, filtered and exported like any stored field.
+LOYALTY = {'company_dependent': True, 'copy': False, 'readonly': True}
+OVERRIDE_FIELDS = {'loyalty_tier_override_id', 'loyalty_tier_override_reason', 'loyalty_tier_override_until'}
+
+
+class ResPartner(models.Model):
+    _inherit = 'res.partner'
+
+    loyalty_currency_id = fields.Many2one(
+        'res.currency', compute='_compute_loyalty_currency_id', string='Loyalty Currency')
+
+    # --- Purchase history -------------------------------------------------------------
+    loyalty_first_purchase_date = fields.Date('First Purchase', **LOYALTY)
+    loyalty_last_purchase_date = fields.Date('Last Purchase', **LOYALTY)
+    loyalty_purchase_count = fields.Integer(
+        'Purchases (window)', aggregator='sum', **LOYALTY,
+        help="Days with a purchase in the scoring window; several orders on one day count once.")
+    loyalty_purchase_count_total = fields.Integer(
+        'Purchases (ever)', aggregator='sum', **LOYALTY,
+        help="Days with a purchase, ever; several orders on one day count once.")
+    loyalty_revenue = fields.Float(
+        'Revenue (window)', aggregator='sum', **LOYALTY,
+        help="Untaxed purchases of the scoring window, in the company's currency.")
+    loyalty_revenue_total = fields.Float(
+        'Revenue (ever)', aggregator='sum', **LOYALTY,
+        help="Untaxed purchases ever, in the company's currency.")
+    loyalty_purchase_interval = fields.Float(
+        'Usual Interval (days)', aggregator='avg', **LOYALTY,
+        help="Mean number of days between two purchases of the customer.")
+    loyalty_scored_date = fields.Date(
+        'Figures As Of', **LOYALTY, help="The date the scores and segments were last computed for.")
+
+    # --- Scores and segments ----------------------------------------------------------
+    rfm_recency_days = fields.Integer('Recency (days)', aggregator='avg', **LOYALTY,
+                                      help="Days since the last purchase.")
+    rfm_r_score = fields.Integer(
+        'R Score', aggregator='avg', **LOYALTY,
+        help="Recency quintile among the company's customers: 5 = bought most recently, "
+             "1 = longest ago, 0 = never bought.")
+    rfm_f_score = fields.Integer(
+        'F Score', aggregator='avg', **LOYALTY,
+        help="Frequency quintile (purchases in the window): 5 = most frequent, 0 = never bought.")
+    rfm_m_score = fields.Integer(
+        'M Score', aggregator='avg', **LOYALTY,
+        help="Monetary quintile (revenue in the window): 5 = highest revenue, 0 = never bought.")
+    rfm_segment = fields.Selection(
+        RFM_SEGMENTS, 'RFM Segment', **LOYALTY,
+        help="From the recency score and the mean of the frequency and monetary scores.")
+    abc_class = fields.Selection(
+        ABC_CLASSES, 'ABC Class', **LOYALTY,
+        help="Customers ranked by window revenue: A make the first 80 % of revenue, B the next "
+             "15 %, C the rest (shares set in the settings).")
+    loyalty_segment = fields.Selection(
+        LOYALTY_SEGMENTS, 'Loyalty Matrix', **LOYALTY,
+        help="Dick & Basu: satisfaction (relative attitude) against repeat purchases. "
+             "Empty while the customer has no satisfaction answer.")
+    value_segment = fields.Selection(
+        VALUE_SEGMENTS, 'Value Matrix', **LOYALTY,
+        help="Reinartz & Kumar: window revenue against the company median, and length of the "
+             "relationship.")
+    churn_risk = fields.Selection(
+        CHURN_RISKS, 'Churn Risk', **LOYALTY,
+        help="Days since the last purchase divided by the customer's usual interval between "
+             "purchases (the company's median interval for one-time buyers), against the "
+             "thresholds of the settings.")
+    loyalty_churn_ratio = fields.Float('Overdue Ratio', aggregator='avg', **LOYALTY,
+                                       help="Days since the last purchase ÷ usual interval.")
+    relationship_level = fields.Selection(
+        RELATIONSHIP_LEVELS, 'Relationship Level', company_dependent=True, copy=False,
+        help="Kotler's five levels of relationship. Follows the tier unless set by hand.")
+    relationship_level_manual = fields.Boolean(
+        'Level Set by Hand', company_dependent=True, copy=False,
+        help="The relationship level was chosen by hand and no longer follows the tier.")
+
+    # --- Satisfaction (filled from feedback) -------------------------------------------
+    satisfaction_score = fields.Float(
+        'Satisfaction', aggregator='avg', digits=(3, 2), **LOYALTY,
+        help="Mean satisfaction (1 to 5) of the answers of the last 12 months, or the last "
+             "answer if older; 0 = no answer.")
+    satisfaction_date = fields.Date('Last Satisfaction Answer', **LOYALTY)
+
+    # --- Relationship value -----------------------------------------------------------
+    relationship_months = fields.Integer('Relationship (months)', aggregator='avg', **LOYALTY,
+                                         help="Months since the first purchase.")
+    clv_historical = fields.Float(
+        'Historical Value', aggregator='sum', **LOYALTY,
+        help="Revenue to date (the margin, where Odoo knows the sale margin), in the company's currency.")
+    clv_predicted = fields.Float(
+        'Predicted Value', aggregator='sum', **LOYALTY,
+        help="Revenue expected over the lifetime value horizon (BG/NBD and Gamma-Gamma models).")
+    expected_purchases = fields.Float(
+        'Expected Purchases', aggregator='sum', digits=(16, 2), **LOYALTY,
+        help="Purchases expected over the lifetime value horizon (BG/NBD model).")
+    probability_alive = fields.Float(
+        'Probability Active', aggregator='avg', digits=(3, 2), **LOYALTY,
+        help="Probability (0 to 1) that the customer still buys from you (BG/NBD model).")
+
+    # --- Tier -------------------------------------------------------------------------
+    loyalty_tier_id = fields.Many2one(
+        'crm.loyalty.tier', 'Tier', **LOYALTY, index=False,
+        help="The tier the customer holds: the one his figure qualifies for, unless a "
+             "downgrade is in its grace period or a manager has overridden it.")
+    loyalty_tier_computed_id = fields.Many2one(
+        'crm.loyalty.tier', 'Qualifying Tier', **LOYALTY,
+        help="The tier the customer's current figure qualifies for.")
+    loyalty_tier_metric = fields.Float('Tier Figure', **LOYALTY,
+                                       help="The figure compared with the tier thresholds.")
+    loyalty_tier_below_since = fields.Date(
+        'Below Tier Since', **LOYALTY,
+        help="Since when the figure has been below the tier held: the downgrade waits for the "
+             "grace period.")
+    loyalty_tier_override_id = fields.Many2one(
+        'crm.loyalty.tier', 'Tier Override', company_dependent=True, copy=False,
+        help="A tier set by a manager, held whatever the figures until the end date.")
+    loyalty_tier_override_reason = fields.Char('Override Reason', company_dependent=True, copy=False)
+    loyalty_tier_override_until = fields.Date(
+        'Override Until', company_dependent=True, copy=False,
+        help="The override ends after this day and the computed tier applies again. Empty: no end.")
+    loyalty_tier_history_ids = fields.One2many('crm.loyalty.tier.history', 'partner_id', 'Tier History')
+
+    # --- Explanations (not stored) ----------------------------------------------------
+    loyalty_tier_explanation = fields.Html(compute='_compute_loyalty_explanations', sanitize=False)
+    rfm_segment_meaning = fields.Char(compute='_compute_loyalty_explanations')
+    loyalty_segment_meaning = fields.Char(compute='_compute_loyalty_explanations')
+    value_segment_meaning = fields.Char(compute='_compute_loyalty_explanations')
+
+    @api.depends_context('company')
+    def _compute_loyalty_currency_id(self):
+        self.loyalty_currency_id = self.env.company.currency_id
+
+    def _rfm_segment_meanings(self):
+        return {
+            'champions': _("Bought recently, buy often and spend the most."),
+            'loyal': _("Buy regularly and spend well."),
+            'potential_loyalist': _("Recent customers with average frequency and spend."),
+            'new_customer': _("Bought recently, for the first times."),
+            'promising': _("Fairly recent, small spend so far."),
+            'need_attention': _("Average recency, frequency and spend."),
+            'about_to_sleep': _("Below average recency and frequency: will be lost without care."),
+            'at_risk': _("Bought often and spent well, but long ago."),
+            'cannot_lose': _("Were among the best customers, and have not come back for long."),
+            'hibernating': _("Last purchase long ago, few purchases, low spend."),
+            'lost': _("Lowest recency, frequency and spend."),
+        }
+
+    def _loyalty_segment_meanings(self):
+        return {
+            'loyal': _("Satisfied and buys repeatedly: keep him and reward him."),
+            'latent': _("Satisfied but buys rarely: find what keeps him from buying more."),
+            'spurious': _("Buys repeatedly out of habit or convenience, without attachment: "
+                          "vulnerable to competitors."),
+            'none': _("Neither satisfied nor repeat buyer."),
+        }
+
+    def _value_segment_meanings(self):
+        return {
+            'true_friend': _("Profitable and long-standing: the best fit, serve him consistently."),
+            'butterfly': _("Profitable but short-lived: make the most of him while he buys."),
+            'barnacle': _("Long-standing but not profitable: raise the share of wallet or cut cost-to-serve."),
+            'stranger': _("Neither profitable nor lasting: do not invest."),
+        }
+
+    @api.depends_context('company', 'lang')
+    @api.depends('loyalty_tier_id', 'loyalty_tier_computed_id', 'loyalty_tier_metric',
+                 'loyalty_tier_below_since', 'loyalty_tier_override_id', 'loyalty_tier_override_until',
+                 'rfm_segment', 'loyalty_segment', 'value_segment')
+    def _compute_loyalty_explanations(self):
+        rfm, matrix, value = (self._rfm_segment_meanings(), self._loyalty_segment_meanings(),
+                              self._value_segment_meanings())
+        for partner in self:
+            partner.rfm_segment_meaning = rfm.get(partner.rfm_segment, False)
+            partner.loyalty_segment_meaning = matrix.get(partner.loyalty_segment, False)
+            partner.value_segment_meaning = value.get(partner.value_segment, False)
+            partner.loyalty_tier_explanation = partner.commercial_partner_id._loyalty_tier_reasons()
+
+    def _loyalty_tier_reasons(self):
+        """The "why" of the tier, as short HTML lines for the Loyalty tab."""
+        self.ensure_one()
+        company = self.env.company
+        basis = dict(company._fields['loyalty_tier_basis']._description_selection(self.env))[
+            company.loyalty_tier_basis]
+        if company.loyalty_tier_basis == 'purchase_count':
+            metric = str(int(self.loyalty_tier_metric))
+            fmt = str
+        else:
+            def fmt(value):
+                return format_amount(self.env, value, company.currency_id)
+            metric = fmt(self.loyalty_tier_metric)
+        lines = []
+        tiers = self.env['crm.loyalty.tier'].search([('company_id', '=', company.id)])
+        if not tiers:
+            return Markup('<p>%s</p>') % _("No tier is defined for this company.")
+        computed = self.loyalty_tier_computed_id
+        if computed:
+            lines.append(_("%(basis)s: %(metric)s, at least the %(threshold)s of the tier %(tier)s.",
+                           basis=basis, metric=metric, threshold=fmt(computed.min_value), tier=computed.name))
+        else:
+            lines.append(_("%(basis)s: %(metric)s, below the %(threshold)s of the first tier %(tier)s.",
+                           basis=basis, metric=metric, threshold=fmt(tiers[0].min_value), tier=tiers[0].name))
+        higher = tiers.filtered(lambda t: t.min_value > (computed.min_value if computed else -1))[:1]
+        if higher:
+            lines.append(_("%(missing)s more to reach %(tier)s.",
+                           missing=fmt(higher.min_value - self.loyalty_tier_metric), tier=higher.name))
+        if self.loyalty_tier_override_id:
+            until = self.loyalty_tier_override_until
+            lines.append(_("Tier %(tier)s set by hand%(until)s: %(reason)s",
+                           tier=self.loyalty_tier_override_id.name,
+                           until=_(" until %s", format_date(self.env, until)) if until else "",
+                           reason=self.loyalty_tier_override_reason or ""))
+        elif self.loyalty_tier_below_since and self.loyalty_tier_id:
+            end = self.loyalty_tier_below_since + timedelta(days=company.loyalty_tier_grace_days)
+            lines.append(_("Below %(tier)s since %(since)s: grace period until %(end)s, then "
+                           "downgrade unless the figure comes back.",
+                           tier=self.loyalty_tier_id.name, since=format_date(self.env, self.loyalty_tier_below_since),
+                           end=format_date(self.env, end)))
+        return Markup('').join(Markup('<p class="mb-1">%s</p>') % escape(line) for line in lines)
+
+    # --- Manual changes ---------------------------------------------------------------
+
+    @api.constrains('loyalty_tier_override_id', 'loyalty_tier_override_until', 'loyalty_tier_override_reason')
+    def _check_loyalty_tier_override(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            if not partner.loyalty_tier_override_id:
+                continue
+            if partner.loyalty_tier_override_until and partner.loyalty_tier_override_until < today:
+                raise ValidationError(_("The end date of a tier override cannot be in the past."))
+            if not (partner.loyalty_tier_override_reason or '').strip():
+                raise ValidationError(_("Give the reason for overriding the tier of %s.", partner.display_name))
+            if partner.loyalty_tier_override_id.company_id != self.env.company:
+                raise ValidationError(_("The tier %(tier)s belongs to another company.",
+                                        tier=partner.loyalty_tier_override_id.name))
+
+    def write(self, vals):
+        if 'relationship_level' in vals and 'relationship_level_manual' not in vals:
+            vals['relationship_level_manual'] = bool(vals['relationship_level'])
+        if OVERRIDE_FIELDS & vals.keys() and not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
+            raise ValidationError(_("Only loyalty administrators can override a tier."))
+        res = super().write(vals)
+        if OVERRIDE_FIELDS & vals.keys():
+            if 'loyalty_tier_override_id' in vals and not vals['loyalty_tier_override_id']:
+                super().write({'loyalty_tier_override_reason': False, 'loyalty_tier_override_until': False})
+            self.env['crm.loyalty.engine']._refresh_partners(self.commercial_partner_id)
+        return res
+
+    def action_loyalty_level_follow_tier(self):
+        self.write({'relationship_level_manual': False})
+        self.env['crm.loyalty.engine']._refresh_partners(self.commercial_partner_id)
+
+    def action_loyalty_recompute(self):
+        self.env['crm.loyalty.engine'].recompute(partners=self.commercial_partner_id)
+        return True

@@ -1,0 +1,23 @@
+from odoo import models
+
+
+class SaleOrder(models.Model):
+    _inherit = 'sale.order'
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        self._loyalty_refresh()
+        return res
+
+    def _action_cancel(self):
+        was_sold = self.filtered(lambda order: order.state == 'sale')
+        res = super()._action_cancel()
+        was_sold._loyalty_refresh()
+        return res
+
+    def _loyalty_refresh(self):
+        """Purchase history and tier of the customers, when their company counts orders."""
+        orders = self.filtered(lambda order: order.company_id.loyalty_purchase_source == 'sale')
+        engine = self.env['crm.loyalty.engine'].sudo()
+        for company in orders.company_id:
+            engine._refresh_partners(orders.filtered(lambda o: o.company_id == company).partner_id, company)
