@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `make bench`: performance figures, measured in one run on this machine.
 # For each size (customers:orders, BENCH_SIZES), a database is copied from a template
-# with crm_loyalty installed and filled by tools/demo_data.py; the figures go to the
-# terminal and to .local/bench/bench.json.
+# with crm_loyalty installed and filled by tools/demo_data.py, then one Odoo process
+# (tools/bench_engine.py) measures the loyalty engine against the floor (plain SQL), the
+# order confirmation hook and, at the smallest size only, a plain ORM implementation
+# (timed on BENCH_ORM_SAMPLE customers, extrapolated). tools/bench_report.py prints the
+# table and writes .local/bench/bench.json.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 setup_and_enter
@@ -19,7 +22,8 @@ if [ "$(cat "$out/base-stamp" 2>/dev/null)" != "$stamp" ] || ! psql -d "$base" -
   echo "$stamp" >"$out/base-stamp"
 fi
 
-results=()
+smallest=$(for size in $sizes; do echo "${size%%:*}"; done | sort -n | head -n 1)
+measured=()
 for size in $sizes; do
   customers=${size%%:*}; orders=${size##*:}
   db=crm_loyalty_bench_$customers
@@ -29,13 +33,16 @@ for size in $sizes; do
     --customers "$customers" --orders "$orders" -- -c "$CONF" -d "$db" --log-level=warn | tee "$out/gen-$customers.log"
   read -r wall peak_kb <"$out/time-$customers"
   lines=$(psql -d "$db" -tAc "SELECT count(*) FROM sale_order_line")
-  results+=("{\"customers\": $customers, \"orders\": $orders, \"order_lines\": $lines, \"generator_seconds\": $wall, \"generator_peak_mb\": $((peak_kb / 1024))}")
+  printf '{"customers": %s, "orders": %s, "order_lines": %s, "generator_seconds": %s, "generator_peak_mb": %s}\n' \
+    "$customers" "$orders" "$lines" "$wall" $((peak_kb / 1024)) >"$out/gen-$customers.json"
+  say "Measuring the loyalty engine on '$db'"
+  orm_sample=0
+  if [ "$customers" = "$smallest" ]; then orm_sample=${BENCH_ORM_SAMPLE:-1000}; fi
+  rm -f "$out/engine-$customers.json"
+  "$PY" "$ROOT/tools/bench_engine.py" --out "$out/engine-$customers.json" --orm-sample "$orm_sample" \
+    -- -c "$CONF" -d "$db" --log-level=warn
+  measured+=("$customers")
 done
 
-printf '\n%-10s %-10s %-12s %-14s %-12s\n' customers orders order_lines generator_s peak_MB
-for r in "${results[@]}"; do
-  "$PY" -c "import json,sys; r=json.loads(sys.argv[1]); print(f\"{r['customers']:<10} {r['orders']:<10} {r['order_lines']:<12} {r['generator_seconds']:<14} {r['generator_peak_mb']:<12}\")" "$r"
-done
-(IFS=,; echo "{\"machine\": \"$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB\", \"generator\": [${results[*]}]}") \
-  | "$PY" -m json.tool >"$out/bench.json"
+"$PY" "$ROOT/tools/bench_report.py" "$out" "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB" "${measured[@]}"
 say "Figures written to $out/bench.json"

@@ -26,6 +26,5 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda move: move.move_type in ('out_invoice', 'out_refund')
                               and move.company_id.loyalty_purchase_source == 'invoice')
         engine = self.env['crm.loyalty.engine'].sudo()
-        for company in moves.company_id:
-            engine._refresh_partners(moves.filtered(lambda m: m.company_id == company).commercial_partner_id,
-                                     company)
+        for company, company_moves in moves.grouped('company_id').items():
+            engine._refresh_partners(company_moves.commercial_partner_id, company)

@@ -19,11 +19,12 @@ The figures are company-dependent fields (jsonb keyed by company id); a company 
 ever writes its own key.
 """
 import logging
+import threading
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
-from psycopg2 import errorcodes, OperationalError
+from psycopg2 import OperationalError, errorcodes
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL
@@ -106,7 +107,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     @api.model
     def _cron_recompute(self):
-        self.with_context(crm_loyalty_commit=True).recompute()
+        # committed batches, except under tests (their transaction is rolled back)
+        testing = getattr(threading.current_thread(), 'testing', False)
+        self.with_context(crm_loyalty_commit=not testing).recompute()
 
     @api.model
     def _refresh_partners(self, partners, companies=None, as_of=None):
@@ -357,7 +360,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       CASE WHEN s.partner_id IS NULL THEN NULL::int
                            ELSE (EXTRACT(YEAR FROM AGE(%(as_of)s, h.first_date)) * 12
                                  + EXTRACT(MONTH FROM AGE(%(as_of)s, h.first_date)))::int END AS relationship_months,
-                      s.recency_days / GREATEST(COALESCE(h.interval_days, %(median_interval)s), 1)::float8 AS churn_ratio,
+                      s.recency_days
+                          / GREATEST(COALESCE(h.interval_days, %(median_interval)s), 1)::float8 AS churn_ratio,
                       COALESCE((p.satisfaction_score ->> %(key)s)::float8, 0) AS satisfaction,
                       NULL::float8 AS expected_purchases, NULL::float8 AS probability_alive,
                       NULL::float8 AS clv_predicted
@@ -422,8 +426,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         rows = cr.fetchall()
         if not rows:
             return
-        import numpy as np  # noqa: PLC0415 (only needed here)
-        ids, frequency, recency, age, spend = (np.array(column) for column in zip(*rows))
+        import numpy as np
+        ids, frequency, recency, age, spend = (np.array(column) for column in zip(*rows, strict=False))
         frequency, recency, age = (a.astype(float) for a in (frequency, recency, age))
         spend = spend.astype(float)
         fit = company.sudo().loyalty_clv_fit or {}
@@ -496,7 +500,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       %(override_until)s AS override_until,
                       %(old_level)s AS old_level, COALESCE(%(level_manual)s, FALSE) AS level_manual) d
                  CROSS JOIN LATERAL (SELECT
-                      d.override_id IS NOT NULL AND (d.override_until IS NULL OR d.override_until >= %(as_of)s) AS active,
+                      d.override_id IS NOT NULL
+                          AND (d.override_until IS NULL OR d.override_until >= %(as_of)s) AS active,
                       d.override_id IS NOT NULL AND d.override_until < %(as_of)s AS expired) ov
                  LEFT JOIN crm_loyalty_tier oa ON oa.id = d.old_tier_id
                  LEFT JOIN crm_loyalty_tier ot ON ot.id = oa.id AND ot.active

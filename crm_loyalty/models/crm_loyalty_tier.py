@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 
 from .selections import ABC_CLASSES, CHURN_RISKS, RELATIONSHIP_LEVELS, RFM_SEGMENTS, VALUE_SEGMENTS
 
+
 class CrmLoyaltyTier(models.Model):
     _name = 'crm.loyalty.tier'
     _description = 'Loyalty Tier'
@@ -26,15 +27,17 @@ class CrmLoyaltyTier(models.Model):
     benefits = fields.Html(translate=True, help="What customers of this tier are offered.")
     partner_count = fields.Integer(compute='_compute_partner_count', string='Customers')
 
-    _sql_constraints = [
-        ('min_value_unique', 'UNIQUE(company_id, min_value)',
-         "Two tiers of one company cannot share a threshold."),
-        ('min_value_positive', 'CHECK(min_value >= 0)', "A tier threshold cannot be negative."),
-    ]
+    def init(self):
+        # The database's guard against concurrent duplicates, checked at commit so that
+        # the constraint below gives the user its clearer message first.
+        self.env.cr.execute("""
+            ALTER TABLE crm_loyalty_tier DROP CONSTRAINT IF EXISTS crm_loyalty_tier_min_value_unique;
+            ALTER TABLE crm_loyalty_tier ADD CONSTRAINT crm_loyalty_tier_min_value_unique
+                UNIQUE (company_id, min_value) DEFERRABLE INITIALLY DEFERRED;
+        """)
 
     @api.constrains('min_value', 'company_id')
     def _check_min_value(self):
-        # The SQL constraints guard the database; these messages name the tiers involved.
         for tier in self:
             if tier.min_value < 0:
                 raise ValidationError(_("The threshold of the tier “%(tier)s” cannot be negative.",

@@ -50,7 +50,8 @@ class ResConfigSettings(models.TransientModel):
                 lines.append(_("Median window revenue %(revenue)s; median interval between purchases %(days)s days.",
                                revenue=format_amount(self.env, fit['median_revenue'], settings.company_id.currency_id),
                                days=round(fit.get('median_interval') or 0)))
-            for key, label in (('bgnbd', _("Purchases model (BG/NBD)")), ('gamma_gamma', _("Spend model (Gamma-Gamma)"))):
+            models = (('bgnbd', _("Purchases model (BG/NBD)")), ('gamma_gamma', _("Spend model (Gamma-Gamma)")))
+            for key, label in models:
                 params = ", ".join(f"{name} = {value:.4g}" for name, value in (fit.get(key) or {}).items())
                 state = _("fitted") if fit.get(f'{key}_fitted') else _("baseline: %s", fit.get(f'{key}_reason'))
                 lines.append(f"{label}: {params} ({state})")

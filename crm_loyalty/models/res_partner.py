@@ -7,7 +7,12 @@ from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_amount, format_date
 
 from .selections import (
-    ABC_CLASSES, CHURN_RISKS, LOYALTY_SEGMENTS, RELATIONSHIP_LEVELS, RFM_SEGMENTS, VALUE_SEGMENTS,
+    ABC_CLASSES,
+    CHURN_RISKS,
+    LOYALTY_SEGMENTS,
+    RELATIONSHIP_LEVELS,
+    RFM_SEGMENTS,
+    VALUE_SEGMENTS,
 )
 
 # Figures kept per company (company-dependent, like a product's cost): a partner shared by

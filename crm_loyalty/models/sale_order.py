@@ -19,5 +19,5 @@ class SaleOrder(models.Model):
         """Purchase history and tier of the customers, when their company counts orders."""
         orders = self.filtered(lambda order: order.company_id.loyalty_purchase_source == 'sale')
         engine = self.env['crm.loyalty.engine'].sudo()
-        for company in orders.company_id:
-            engine._refresh_partners(orders.filtered(lambda o: o.company_id == company).partner_id, company)
+        for company, company_orders in orders.grouped('company_id').items():
+            engine._refresh_partners(company_orders.partner_id, company)

@@ -4,3 +4,4 @@ from . import test_lib_clv
 from . import test_translations
 from . import test_tours
 from . import test_demo_data
+from . import test_engine

@@ -1,0 +1,380 @@
+"""Performance figures of the loyalty engine on a database filled by tools/demo_data.py.
+
+    python tools/bench_engine.py --out RESULT.json [--orm-sample 1000] [--confirm-repeats 20] \
+        -- -c odoo.conf -d DATABASE
+
+One Odoo process measures, on the same database and in this order:
+
+1. A few tiers are created through the ORM (thresholds at percentiles of the customers'
+   tier figure) and committed, so that the tier logic has work; nothing else is kept:
+   every measurement below runs in a transaction that is rolled back.
+2. The floor and the engine's full recompute (every company), alternately (floor,
+   engine, floor, engine; best of each reported). The floor is what no implementation
+   can beat: one plain SQL aggregate of the confirmed orders per commercial partner into
+   a temporary table, then one plain UPDATE writing as many company-dependent (jsonb)
+   columns as the engine, the engine's way, to the same partners (commercial entities and
+   their contacts). For the engine: wall time, SQL statements, partners written and the
+   process's peak RSS (the high-water mark is reset just before the call where the kernel
+   allows it). Each run starts from a vacuumed res_partner.
+3. In the second engine run's transaction (so in the state the nightly cron meets): the
+   same recompute again (nothing left to change), then the cost of the order hook: draft
+   orders of existing customers, `_refresh_partners` of the customer alone, and
+   `action_confirm()` with and without the hook (medians).
+4. With --orm-sample N: a plain ORM implementation (per customer `read_group` of his
+   confirmed orders, then `write` of the same columns on him and his contacts) timed on
+   N customers and extrapolated linearly to all.
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+
+TIERS = [('Bronze', 0.50, 'reactive'), ('Silver', 0.75, 'accountable'), ('Gold', 0.90, 'proactive'),
+         ('Platinum', 0.97, 'partnership')]
+
+
+# --- process memory ----------------------------------------------------------------------
+
+def status_kb(key):
+    """A figure (kB) of /proc/self/status: VmRSS (now) or VmHWM (peak)."""
+    with open('/proc/self/status', encoding='ascii') as f:
+        for line in f:
+            if line.startswith(key + ':'):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+def reset_peak_rss():
+    """Reset the process's RSS high-water mark (Linux >= 4.0); False where not allowed."""
+    try:
+        with open('/proc/self/clear_refs', 'w', encoding='ascii') as f:
+            f.write('5')
+    except OSError:
+        return False
+    return status_kb('VmHWM') <= status_kb('VmRSS') + 1024
+
+
+def mb(kb):
+    return round(kb / 1024, 1)
+
+
+# --- the measurements ----------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, env, dsn, orm_sample, confirm_repeats):
+        self.env = env
+        self.cr = env.cr
+        self.dsn = dsn
+        self.orm_sample = orm_sample
+        self.confirm_repeats = confirm_repeats
+        self.companies = env['res.company'].search([])
+        from odoo.addons.crm_loyalty.models.crm_loyalty_engine import WRITTEN_FIELDS
+        self.written_fields = WRITTEN_FIELDS
+        self.result = {}
+
+    # helpers
+    def sql(self, query, params=None):
+        self.cr.execute(query, params)
+        return self.cr.fetchall()
+
+    def vacuum(self, *tables):
+        """VACUUM ANALYZE the tables (none: the whole database), on a connection of its own
+        since VACUUM runs outside any transaction."""
+        import psycopg2
+        conn = psycopg2.connect(**self.dsn)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f"VACUUM ANALYZE {', '.join(tables)}")
+        finally:
+            conn.close()
+
+    def rollback(self):
+        self.cr.rollback()
+        self.env.invalidate_all()
+
+    def measure(self, func):
+        """(result, seconds, SQL statements) of func(), pending ORM writes included."""
+        self.env.flush_all()
+        count = self.cr.sql_log_count
+        start = time.perf_counter()
+        res = func()
+        self.env.flush_all()
+        return res, time.perf_counter() - start, self.cr.sql_log_count - count
+
+    # 1. data and tiers
+    def describe(self):
+        [(orders, confirmed)] = self.sql("SELECT count(*), count(*) FILTER (WHERE state = 'sale') FROM sale_order")
+        self.result.update({
+            'orders_in_db': orders, 'orders_confirmed': confirmed,
+            'companies': self.companies.mapped('name'),
+            'commercial_partners_with_orders': self.sql(
+                """SELECT count(DISTINCT p.commercial_partner_id) FROM sale_order so
+                    JOIN res_partner p ON p.id = so.partner_id WHERE so.state = 'sale'""")[0][0],
+        })
+
+    def ensure_tiers(self):
+        """Tiers for every company with confirmed orders, thresholds at percentiles of the
+        company's tier figure (the one its settings choose), created through the ORM."""
+        Tier = self.env['crm.loyalty.tier']
+        for company in self.companies:
+            if Tier.search_count([('company_id', '=', company.id)]):
+                continue
+            window_start = self.env['crm.loyalty.engine']._params(company, self._today(company))['window_start']
+            metric = {'revenue': "SUM(so.amount_untaxed) FILTER (WHERE so.date_order::date > %(start)s)",
+                      'revenue_total': "SUM(so.amount_untaxed)",
+                      'purchase_count': "COUNT(DISTINCT so.date_order::date) FILTER "
+                                        "(WHERE so.date_order::date > %(start)s)"}[company.loyalty_tier_basis]
+            [(values,)] = self.sql(
+                f"""SELECT PERCENTILE_CONT(%(shares)s) WITHIN GROUP (ORDER BY metric) FROM (
+                       SELECT {metric} AS metric FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                        WHERE so.state = 'sale' AND so.company_id = %(company)s
+                        GROUP BY p.commercial_partner_id) m WHERE metric > 0""",
+                {'shares': [share for _n, share, _l in TIERS], 'company': company.id, 'start': window_start})
+            if not values or values[0] is None:
+                continue
+            thresholds = sorted({float(f"{v:.2g}") for v in values})
+            Tier.create([{'name': name, 'min_value': value, 'relationship_level': level, 'company_id': company.id}
+                         for (name, _s, level), value in zip(TIERS, thresholds, strict=False)])
+        self.cr.commit()
+        self.result['tiers'] = [
+            {'company': t.company_id.name, 'name': t.name, 'min_value': t.min_value, 'basis': t.tier_basis}
+            for t in Tier.search([])]
+
+    def _today(self, company):
+        from odoo import fields
+        return fields.Date.context_today(self.env['crm.loyalty.engine'].with_company(company))
+
+    # 2. floor and engine
+    def floor(self):
+        """Seconds of the plain aggregate and of the plain bulk UPDATE, over all companies."""
+        self.vacuum('res_partner')
+        fields_ = self.env['res.partner']._fields
+        aggregate = update = 0.0
+        rows = 0
+        for company in self.companies:
+            start = time.perf_counter()
+            self.cr.execute(
+                """CREATE TEMP TABLE bench_floor_agg ON COMMIT DROP AS
+                   SELECT p.commercial_partner_id AS partner_id, count(*) AS n, sum(so.amount_untaxed) AS revenue,
+                          min(so.date_order) AS first_date, max(so.date_order) AS last_date
+                     FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                    WHERE so.state = 'sale' AND so.company_id = %s
+                    GROUP BY 1""", [company.id])
+            middle = time.perf_counter()
+            assignments = ", ".join(
+                f"{name} = COALESCE(p.{name}, '{{}}'::jsonb) "
+                f"|| jsonb_build_object(%(key)s, {floor_value(fields_[name])})"
+                for name in self.written_fields)
+            self.cr.execute(f"""UPDATE res_partner p SET {assignments}
+                                  FROM bench_floor_agg agg WHERE p.commercial_partner_id = agg.partner_id""",
+                            {'key': str(company.id)})
+            rows += self.cr.rowcount
+            aggregate += middle - start
+            update += time.perf_counter() - middle
+            self.cr.execute("DROP TABLE bench_floor_agg")
+        return {'seconds': aggregate + update, 'aggregate_seconds': aggregate, 'update_seconds': update,
+                'rows_updated': rows, 'statements': 2 * len(self.companies)}
+
+    def engine(self, keep=False):
+        """One full recompute; rolled back unless keep (then the caller rolls back)."""
+        self.vacuum('res_partner', 'crm_loyalty_tier_history', 'crm_loyalty_snapshot', 'mail_message')
+        [(changes_before,)] = self.sql("SELECT count(*) FROM crm_loyalty_tier_history")
+        peak_reset = reset_peak_rss()
+        baseline = status_kb('VmRSS')
+        written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine'].recompute())
+        peak = status_kb('VmHWM')
+        rows = sum(self.sql("SELECT count(*) FROM res_partner WHERE loyalty_scored_date ? %s",
+                            [str(company.id)])[0][0] for company in self.companies)
+        [(changes_after,)] = self.sql("SELECT count(*) FROM crm_loyalty_tier_history")
+        run = {'seconds': seconds, 'sql_statements': statements, 'commercial_partners_written': written,
+               'partner_rows_written': rows, 'tier_changes': changes_after - changes_before,
+               'rss_before_mb': mb(baseline), 'peak_rss_mb': mb(peak),
+               'peak_rss_scope': 'this call' if peak_reset else 'process lifetime (peak reset not allowed)'}
+        if not keep:
+            self.rollback()
+        return run
+
+    def floor_and_engine(self):
+        floors, engines = [], []
+        for i in range(2):
+            floors.append(self.floor())
+            self.rollback()
+            engines.append(self.engine(keep=i == 1))
+        best_floor = min(floors, key=lambda r: r['seconds'])
+        best_engine = min(engines, key=lambda r: r['seconds'])
+        orders = self.result['orders_in_db']
+        self.result['floor'] = {
+            **{k: v for k, v in best_floor.items() if k != 'seconds'},
+            'columns': len(self.written_fields), 'runs_seconds': [r['seconds'] for r in floors],
+            'best_seconds': best_floor['seconds'],
+        }
+        self.result['engine'] = {
+            **{k: v for k, v in best_engine.items() if k not in ('seconds', 'rss_before_mb', 'peak_rss_mb')},
+            'runs_seconds': [r['seconds'] for r in engines], 'best_seconds': best_engine['seconds'],
+            'rss_before_mb': engines[0]['rss_before_mb'], 'peak_rss_mb': max(r['peak_rss_mb'] for r in engines),
+            'seconds_per_1000_orders': best_engine['seconds'] * 1000 / orders,
+        }
+        self.result['engine_over_floor'] = best_engine['seconds'] / best_floor['seconds']
+
+    # 3. in the kept engine transaction: a second recompute, then the order hook
+    def rerun(self):
+        _written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine'].recompute())
+        self.result['engine']['rerun_seconds'] = seconds
+        self.result['engine']['rerun_sql_statements'] = statements
+
+    def confirm_hook(self):
+        """Median time and queries of the hook alone and of confirming an order with and
+        without it, over fresh draft orders of distinct customers (one warm-up round)."""
+        from odoo import api
+        env = api.Environment(self.cr, self.env.ref('base.user_admin').id, {})
+        company = env.company
+        product = env['product.product'].search([('sale_ok', '=', True), ('type', '=', 'consu')], limit=1)
+        customers = random.Random(7).sample(self.customers(company), self.confirm_repeats + 1)
+        engine = env['crm.loyalty.engine'].sudo()
+        samples = {'refresh_alone': [], 'confirm': [], 'confirm_without_hook': []}
+        for n, partner_id in enumerate(customers):
+            hooked, bare = env['sale.order'].create([{
+                'partner_id': partner_id,
+                'order_line': [(0, 0, {'product_id': product.id, 'product_uom_qty': 3})],
+            } for _i in range(2)])
+            figures = {'refresh_alone': self.measure(lambda p=hooked.partner_id: engine._refresh_partners(p, company))}
+            for kind in ('confirm', 'confirm_without_hook')[::1 if n % 2 else -1]:
+                if kind == 'confirm':
+                    figures[kind] = self.measure(hooked.action_confirm)
+                else:
+                    with without_loyalty_hook(env):
+                        figures[kind] = self.measure(bare.action_confirm)
+            if n:
+                for kind, (_res, seconds, queries) in figures.items():
+                    samples[kind].append((seconds, queries))
+        result = {'repeats': len(customers) - 1}
+        for kind, values in samples.items():
+            result[kind] = {'ms_median': 1000 * statistics.median(s for s, _q in values),
+                            'queries_median': statistics.median(q for _s, q in values)}
+        result['hook_extra_ms'] = result['confirm']['ms_median'] - result['confirm_without_hook']['ms_median']
+        result['hook_extra_queries'] = (result['confirm']['queries_median']
+                                        - result['confirm_without_hook']['queries_median'])
+        self.result['confirm'] = result
+
+    def customers(self, company):
+        """Commercial partners with confirmed orders in the company."""
+        return [row[0] for row in self.sql(
+            """SELECT DISTINCT p.commercial_partner_id FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                WHERE so.state = 'sale' AND so.company_id = %s ORDER BY 1""", [company.id])]
+
+    # 4. a plain ORM implementation
+    def orm(self):
+        env = self.env
+        company = env.company
+        partners = self.customers(company)
+        sample = sorted(random.Random(7).sample(partners, min(len(partners), self.orm_sample)))
+        tiers = env['crm.loyalty.tier'].search([('company_id', '=', company.id)], order='min_value desc')
+        fields_ = env['res.partner']._fields
+        self.vacuum('res_partner')
+
+        def loop():
+            for partner in env['res.partner'].with_company(company).browse(sample):
+                [group] = env['sale.order'].read_group(
+                    [('partner_id', 'child_of', partner.id), ('state', '=', 'sale'),
+                     ('company_id', '=', company.id)],
+                    ['revenue:sum(amount_untaxed)', 'first:min(date_order)', 'last:max(date_order)'], [])
+                values = {name: orm_value(fields_[name], group, tiers) for name in self.written_fields}
+                (partner | partner.child_ids).write(values)
+
+        _res, seconds, statements = self.measure(loop)
+        self.rollback()
+        total = self.result['engine']['commercial_partners_written']
+        self.result['orm'] = {
+            'extrapolated_from': len(sample), 'sample_seconds': seconds, 'sample_sql_statements': statements,
+            'partners': total, 'seconds': seconds * total / len(sample),
+            'note': "per customer read_group on sale.order + write of the same columns on him and his contacts; "
+                    "simple aggregates only (no population scores), so a lower bound of an ORM implementation",
+        }
+        self.result['orm_over_engine'] = self.result['orm']['seconds'] / self.result['engine']['best_seconds']
+
+    def run(self):
+        self.describe()
+        self.ensure_tiers()
+        self.vacuum()  # the whole database: freshly copied tables get their visibility map
+        self.floor_and_engine()
+        self.rerun()
+        self.confirm_hook()
+        self.rollback()
+        if self.orm_sample:
+            self.orm()
+        return self.result
+
+
+@contextmanager
+def without_loyalty_hook(env):
+    """sale.order.action_confirm without crm_loyalty's refresh (in this process only)."""
+    cls = env.registry['sale.order']
+    own = cls.__dict__.get('_loyalty_refresh')
+    cls._loyalty_refresh = lambda self: None
+    try:
+        yield
+    finally:
+        if own is None:
+            del cls._loyalty_refresh
+        else:
+            cls._loyalty_refresh = own
+
+
+def floor_value(field):
+    """SQL expression over bench_floor_agg of the floor's value for one column, by type."""
+    return {
+        'date': 'agg.first_date::date' if 'first' in field.name else 'agg.last_date::date',
+        'integer': 'agg.n', 'many2one': 'agg.n', 'float': 'agg.revenue', 'monetary': 'agg.revenue',
+        'boolean': 'agg.n > 1',
+    }.get(field.type, 'agg.n::text')
+
+
+def orm_value(field, group, tiers):
+    """The ORM implementation's value for one column, from the read_group of a customer."""
+    count, revenue = group['__count'], group['revenue'] or 0.0
+    if field.type == 'date':
+        value = group['first'] if 'first' in field.name else group['last']
+        return value and value.date()
+    if field.type == 'many2one':
+        return next((t.id for t in tiers if t.min_value <= revenue), False) if field.comodel_name == \
+            'crm.loyalty.tier' else False
+    if field.type == 'selection':
+        options = field.get_values(tiers.env)
+        return options[count % len(options)]
+    return {'integer': count, 'float': revenue, 'monetary': revenue, 'boolean': count > 1}.get(
+        field.type, str(count))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--out', required=True, help="where the figures go (JSON)")
+    parser.add_argument('--orm-sample', type=int, default=0,
+                        help="customers the plain ORM implementation is timed on (0: not measured)")
+    parser.add_argument('--confirm-repeats', type=int, default=20)
+    args, odoo_args = parser.parse_known_args()
+    sys.path.insert(0, os.environ['ODOO_SRC'])
+    import odoo  # importable once ODOO_SRC is on the path
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config([a for a in odoo_args if a != '--'], setup_logging=True)
+    dbname = odoo.tools.config['db_name']
+    _db, dsn = odoo.sql_db.connection_info_for(dbname)
+    with Registry(dbname).cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        result = Bench(env, dsn, args.orm_sample, args.confirm_repeats).run()
+        cr.rollback()
+    with open(args.out, 'w', encoding='utf-8') as f:
+        json.dump(result, f, indent=2, default=str)
+    engine, floor = result['engine'], result['floor']
+    print(f"engine {engine['best_seconds']:.2f} s ({engine['sql_statements']} statements, "
+          f"{engine['partner_rows_written']} partners, peak RSS {engine['peak_rss_mb']} MB), "
+          f"floor {floor['best_seconds']:.2f} s: x{result['engine_over_floor']:.1f}")
+
+
+if __name__ == '__main__':
+    main()

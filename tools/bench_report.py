@@ -1,0 +1,83 @@
+"""The figures of `make bench`: one table on the terminal and .local/bench/bench.json.
+
+    python tools/bench_report.py OUT_DIR MACHINE CUSTOMERS...
+
+Reads OUT_DIR/gen-CUSTOMERS.json (the generator, written by tools/bench.sh) and
+OUT_DIR/engine-CUSTOMERS.json (tools/bench_engine.py) of each size.
+"""
+import json
+import sys
+from pathlib import Path
+
+
+def load(path):
+    return json.loads(path.read_text(encoding='utf-8')) if path.exists() else None
+
+
+def fmt(value, spec):
+    return '-' if value is None else format(value, spec)
+
+
+def dig(data, *keys):
+    for key in keys:
+        if data is None:
+            return None
+        data = data.get(key)
+    return data
+
+
+ROWS = [
+    # (label, function of (generator, engine) giving the cell)
+    ("orders (confirmed)", lambda g, e: f"{g['orders']} ({fmt(dig(e, 'orders_confirmed'), 'd')})"),
+    ("order lines", lambda g, e: str(g['order_lines'])),
+    ("generator s / peak MB", lambda g, e: f"{g['generator_seconds']:.1f} / {g['generator_peak_mb']}"),
+    ("partners written (rows)", lambda g, e: f"{fmt(dig(e, 'engine', 'commercial_partners_written'), 'd')} "
+                                             f"({fmt(dig(e, 'engine', 'partner_rows_written'), 'd')})"),
+    ("tier changes", lambda g, e: fmt(dig(e, 'engine', 'tier_changes'), 'd')),
+    ("engine s (best of runs)", lambda g, e: e and f"{e['engine']['best_seconds']:.2f} "
+                                                   f"({' '.join(f'{s:.2f}' for s in e['engine']['runs_seconds'])})"),
+    ("engine s / 1000 orders", lambda g, e: fmt(dig(e, 'engine', 'seconds_per_1000_orders'), '.4f')),
+    ("engine SQL statements", lambda g, e: fmt(dig(e, 'engine', 'sql_statements'), 'd')),
+    ("engine RSS before/peak MB", lambda g, e: e and f"{e['engine']['rss_before_mb']:.0f} / "
+                                                     f"{e['engine']['peak_rss_mb']:.0f}"),
+    ("engine re-run s", lambda g, e: fmt(dig(e, 'engine', 'rerun_seconds'), '.2f')),
+    ("floor s (best of runs)", lambda g, e: e and f"{e['floor']['best_seconds']:.2f} "
+                                                  f"({' '.join(f'{s:.2f}' for s in e['floor']['runs_seconds'])})"),
+    ("  aggregate + update s", lambda g, e: e and f"{e['floor']['aggregate_seconds']:.2f} + "
+                                                  f"{e['floor']['update_seconds']:.2f}"),
+    ("engine / floor", lambda g, e: e and f"x{e['engine_over_floor']:.1f}"),
+    ("ORM loop s (extrapolated)", lambda g, e: dig(e, 'orm') and f"{e['orm']['seconds']:.0f} "
+                                                             f"(from {e['orm']['extrapolated_from']})"),
+    ("ORM / engine", lambda g, e: dig(e, 'orm') and f"x{e['orm_over_engine']:.0f}"),
+    ("hook alone ms / queries", lambda g, e: dig(e, 'confirm') and _ms_queries(e['confirm']['refresh_alone'])),
+    ("confirm ms / queries", lambda g, e: dig(e, 'confirm') and _ms_queries(e['confirm']['confirm'])),
+    ("  without hook", lambda g, e: dig(e, 'confirm') and _ms_queries(e['confirm']['confirm_without_hook'])),
+    ("  hook's extra", lambda g, e: dig(e, 'confirm') and f"{e['confirm']['hook_extra_ms']:.1f} / "
+                                                          f"{e['confirm']['hook_extra_queries']:g}"),
+]
+
+
+def _ms_queries(figure):
+    return f"{figure['ms_median']:.1f} / {figure['queries_median']:g}"
+
+
+def main():
+    out, machine, sizes = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    pairs = [(load(out / f'gen-{customers}.json'), load(out / f'engine-{customers}.json')) for customers in sizes]
+    cells = [[f(gen, eng) or '-' for gen, eng in pairs] for _label, f in ROWS]
+    width = max(len(label) for label, _f in ROWS) + 2
+    col = max(len(cell) for row in cells for cell in row) + 3
+    print()
+    print('customers'.ljust(width) + ''.join(str(gen['customers']).ljust(col) for gen, _e in pairs))
+    for (label, _f), row in zip(ROWS, cells, strict=True):
+        print(label.ljust(width) + ''.join(cell.ljust(col) for cell in row))
+    figures = {
+        'machine': machine,
+        'generator': [gen for gen, _e in pairs],
+        'engine': [{'customers': gen['customers'], 'orders': gen['orders'], **eng} for gen, eng in pairs if eng],
+    }
+    (out / 'bench.json').write_text(json.dumps(figures, indent=4) + '\n', encoding='utf-8')
+
+
+if __name__ == '__main__':
+    main()
