@@ -5,3 +5,4 @@ from . import test_translations
 from . import test_tours
 from . import test_demo_data
 from . import test_engine
+from . import test_invoices
