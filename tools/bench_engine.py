@@ -337,6 +337,8 @@ def floor_value(field):
 def orm_value(field, group, tiers):
     """The ORM implementation's value for one column, from the read_group of a customer."""
     count, revenue = group['__count'], group['revenue'] or 0.0
+    if 'override' in field.name:
+        return False  # set by hand only (the engine keeps them as they are)
     if field.type == 'date':
         value = group['first'] if 'first' in field.name else group['last']
         return value and value.date()

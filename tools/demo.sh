@@ -24,12 +24,16 @@ elif [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   say "crm_loyalty changed since the demo database was made: updating it"
   odoo -u crm_loyalty --stop-after-init --log-level=warn
   echo "$stamp" >"$stamp_file"
+  if psql -d "$DEMO_DB" -tAc "SELECT 1 FROM ir_config_parameter WHERE key = 'crm_loyalty.demo_data'" | grep -q 1; then
+    say "Recomputing the loyalty figures of the demo data"
+    echo "env['crm.loyalty.engine'].recompute(); env.cr.commit()" | odoo shell --log-level=warn >/dev/null
+  fi
 fi
 
 has_data=$(psql -d "$DEMO_DB" -tAc "SELECT 1 FROM ir_config_parameter WHERE key = 'crm_loyalty.demo_data'")
 if [ -z "$has_data" ]; then
   say "Generating demo data"
-  "$PY" "$ROOT/tools/demo_data.py" --customers "${DEMO_CUSTOMERS:-2000}" --orders "${DEMO_ORDERS:-20000}" \
+  "$PY" "$ROOT/tools/demo_data.py" --loyalty --customers "${DEMO_CUSTOMERS:-2000}" --orders "${DEMO_ORDERS:-20000}" \
     -- -c "$CONF" -d "$DEMO_DB" --log-level=warn
 fi
 

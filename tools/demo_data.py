@@ -243,6 +243,33 @@ class Generator:
         }
 
     # --- generated people ---------------------------------------------------------------
+    def setup_tiers(self):
+        """Four tiers at round figures near the 40th, 70th, 90th and 98th percentiles of
+        the customers' revenue of the last 12 months (none if the company has tiers)."""
+        Tier = self.env['crm.loyalty.tier']
+        if Tier.search_count([('company_id', '=', self.company.id)]):
+            return
+        self.cr.execute("""
+            SELECT PERCENTILE_DISC(ARRAY[0.4, 0.7, 0.9, 0.98]) WITHIN GROUP (ORDER BY revenue)
+              FROM (SELECT SUM(so.amount_untaxed) AS revenue
+                      FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                     WHERE so.state = 'sale' AND so.company_id = %s
+                       AND so.date_order >= %s::date - INTERVAL '12 months'
+                     GROUP BY p.commercial_partner_id) r
+        """, (self.company.id, self.as_of))
+        cuts = self.cr.fetchone()[0] or [1000, 5000, 20000, 50000]
+        tiers = [('Bronze', '青铜', 'reactive', 0), ('Silver', '白银', 'accountable', 1),
+                 ('Gold', '黄金', 'proactive', 2), ('Platinum', '铂金', 'partnership', 4)]
+        previous = 0
+        for (name, name_zh, level, color), cut in zip(tiers, cuts, strict=True):
+            value = float(f"{float(cut):.2g}")
+            value = max(value, previous + 1)
+            previous = value
+            tier = Tier.create({'name': name, 'min_value': value, 'relationship_level': level,
+                                'color': color, 'company_id': self.company.id})
+            if self.zh:
+                tier.with_context(lang='zh_CN').name = name_zh
+
     def person_name(self, chinese):
         rng = self.rng
         if chinese:
@@ -469,6 +496,8 @@ def main():
     parser.add_argument('--customers', type=int, default=2000)
     parser.add_argument('--orders', type=int, default=20000)
     parser.add_argument('--seed', type=int, default=7)
+    parser.add_argument('--loyalty', action='store_true',
+                        help="also create tiers from the revenue distribution and run the loyalty engine")
     parser.add_argument('--as-of', type=date.fromisoformat, default=date.today(),
                         help="the day the history ends (default: today)")
     args, odoo_args = parser.parse_known_args()
@@ -491,6 +520,12 @@ def main():
         partners, orders, lines, bulk_seconds = gen.generate()
         env['ir.config_parameter'].set_param(
             'crm_loyalty.demo_data', f"{args.customers} customers, {args.orders} orders, seed {args.seed}")
+        if args.loyalty:
+            cr.commit()
+            gen.setup_tiers()
+            engine_started = time.time()
+            written = env['crm.loyalty.engine'].recompute(as_of=args.as_of)
+            print(f"loyalty engine: {written} customers scored in {time.time() - engine_started:.1f} s")
     print(f"demo data: {partners} partners ({args.customers} customers), {orders} orders, "
           f"{lines} order lines loaded in {time.time() - started:.1f} s (bulk load {bulk_seconds:.1f} s)")
 
