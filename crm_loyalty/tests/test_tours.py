@@ -7,6 +7,17 @@ from .common import LoyaltyTourCase
 class TestTours(LoyaltyTourCase):
 
     def test_open_a_customer_from_the_loyalty_menu(self):
-        self.env['res.partner'].create({'name': 'Lotus Tea House', 'is_company': True, 'customer_rank': 1})
+        customer = self.env['res.partner'].create({'name': 'Lotus Tea House', 'is_company': True,
+                                                   'customer_rank': 1})
+        self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 300},
+                                             {'name': 'Gold', 'min_value': 800}])
+        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
+        for amount in (500, 450):
+            self.env['sale.order'].create({
+                'partner_id': customer.id,
+                'order_line': [(0, 0, {'product_id': product.id, 'price_unit': amount, 'tax_id': False})],
+            }).action_confirm()
+        self.env['crm.loyalty.engine'].recompute()
         shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_open_customer', login='admin')
-        self.assertEqual([path.name for path in shots], ['customer_form.png', 'settings.png'])
+        self.assertEqual([path.name for path in shots], ['customer_form.png', 'loyalty_tab.png', 'settings.png'])
+        self.assertEqual(customer.loyalty_revenue, 950)

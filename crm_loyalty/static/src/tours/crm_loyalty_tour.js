@@ -25,6 +25,33 @@ registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
             run: () => console.log("crm_loyalty:screenshot:customer_form"),
         },
         {
+            trigger: ".o_notebook .nav-link:contains('Loyalty')",
+            content: "Open the Loyalty tab",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name='loyalty_tier_id']:contains('Gold')",
+            content: "The customer holds the Gold tier, and the tab says why",
+        },
+        {
+            trigger: ".o_field_widget[name='loyalty_tier_explanation']:contains('Gold')",
+            content: "The reason of the tier is explained",
+        },
+        {
+            trigger: ".o_field_widget[name='rfm_segment_meaning']:not(:empty)",
+            content: "The segment is explained",
+            run: () => console.log("crm_loyalty:screenshot:loyalty_tab"),
+        },
+        {
+            trigger: "button[name='action_loyalty_recompute']",
+            content: "Recompute the customer now",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name='loyalty_tier_id']:contains('Gold')",
+            content: "Still Gold after the recompute",
+        },
+        {
             trigger: ".o_breadcrumb .breadcrumb-item a:contains('Customers')",
             content: "Back to the customers",
             run: "click",
@@ -46,6 +73,10 @@ registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
         {
             trigger: ".o_field_widget[name='loyalty_window_months'] input:value('12')",
             content: "The company's loyalty settings are shown",
+        },
+        {
+            trigger: "button[name='action_loyalty_recompute']",
+            content: "Managers can recompute everything from the settings",
             run: () => console.log("crm_loyalty:screenshot:settings"),
         },
     ],
