@@ -8,7 +8,8 @@ class MergePartnerAutomatic(models.TransientModel):
         """The orders of merged partners now belong to the destination: his figures are
         recomputed at once (the merge moves them with SQL, unseen by the order hooks)."""
         partners = self.env['res.partner'].browse(partner_ids).exists()
-        super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
+        res = super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
         survivor = (dst_partner or partners).exists()
         if survivor:
             self.env['crm.loyalty.engine'].sudo().recompute(partners=survivor)
+        return res

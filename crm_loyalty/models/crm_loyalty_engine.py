@@ -182,7 +182,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         for done, batch in enumerate(batches):
             if commit:
                 self.env['ir.cron']._notify_progress(done=done, remaining=len(batches) - done)
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit (batches of the cron are committed on purpose)
                 if not self._lock(company):
                     _logger.info("Loyalty recompute of %s left to another worker after %d batches",
                                  company.name, done)
@@ -191,7 +191,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores")
         if commit:
             self.env['ir.cron']._notify_progress(done=len(batches), remaining=0)
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         self._invalidate()
         _logger.info("Loyalty recompute of %s as of %s: %d customers", company.name, as_of, len(ids))
         return len(ids)
