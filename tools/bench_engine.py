@@ -31,6 +31,7 @@ import os
 import random
 import statistics
 import sys
+import threading
 import time
 from contextlib import contextmanager
 
@@ -187,7 +188,8 @@ class Bench:
         [(changes_before,)] = self.sql("SELECT count(*) FROM crm_loyalty_tier_history")
         peak_reset = reset_peak_rss()
         baseline = status_kb('VmRSS')
-        written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine'].recompute())
+        with statement_timings() as timings:
+            written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine'].recompute())
         peak = status_kb('VmHWM')
         rows = sum(self.sql("SELECT count(*) FROM res_partner WHERE loyalty_scored_date ? %s",
                             [str(company.id)])[0][0] for company in self.companies)
@@ -195,7 +197,9 @@ class Bench:
         run = {'seconds': seconds, 'sql_statements': statements, 'commercial_partners_written': written,
                'partner_rows_written': rows, 'tier_changes': changes_after - changes_before,
                'rss_before_mb': mb(baseline), 'peak_rss_mb': mb(peak),
-               'peak_rss_scope': 'this call' if peak_reset else 'process lifetime (peak reset not allowed)'}
+               'peak_rss_scope': 'this call' if peak_reset else 'process lifetime (peak reset not allowed)',
+               'sql_seconds': sum(t for t, _q in timings), 'python_seconds': seconds - sum(t for t, _q in timings),
+               'slowest_statements': [{'seconds': t, 'sql': q} for t, q in sorted(timings, reverse=True)[:6]]}
         if not keep:
             self.rollback()
         return run
@@ -315,6 +319,27 @@ class Bench:
         if self.orm_sample:
             self.orm()
         return self.result
+
+
+@contextmanager
+def statement_timings():
+    """A list that collects (seconds, start of the SQL) of every statement this thread runs."""
+    thread = threading.current_thread()
+    timings = []
+    hooks = getattr(thread, 'query_hooks', None)
+
+    def hook(_cr, query, _params, _start, delay):
+        sql = query.decode(errors='replace') if isinstance(query, bytes) else str(query)
+        timings.append((delay, ' '.join(sql.split())[:100]))
+
+    thread.query_hooks = [*(hooks or ()), hook]
+    try:
+        yield timings
+    finally:
+        if hooks is None:
+            del thread.query_hooks
+        else:
+            thread.query_hooks = hooks
 
 
 @contextmanager

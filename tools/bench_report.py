@@ -36,6 +36,8 @@ ROWS = [
     ("tier changes", lambda g, e: fmt(dig(e, 'engine', 'tier_changes'), 'd')),
     ("engine s (best of runs)", lambda g, e: e and f"{e['engine']['best_seconds']:.2f} "
                                                    f"({' '.join(f'{s:.2f}' for s in e['engine']['runs_seconds'])})"),
+    ("  in SQL + in Python s", lambda g, e: e and f"{e['engine']['sql_seconds']:.2f} + "
+                                                  f"{e['engine']['python_seconds']:.2f}"),
     ("engine s / 1000 orders", lambda g, e: fmt(dig(e, 'engine', 'seconds_per_1000_orders'), '.4f')),
     ("engine SQL statements", lambda g, e: fmt(dig(e, 'engine', 'sql_statements'), 'd')),
     ("engine RSS before/peak MB", lambda g, e: e and f"{e['engine']['rss_before_mb']:.0f} / "
