@@ -22,6 +22,7 @@ import logging
 import threading
 from datetime import timedelta
 
+import numpy as np
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from psycopg2 import OperationalError, errorcodes
@@ -178,7 +179,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         cr.execute(SQL("SELECT partner_id FROM crm_loyalty_scores %s ORDER BY partner_id",
                        SQL("WHERE partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()))
         ids = [row[0] for row in cr.fetchall()]
-        batches = [ids[i:i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+        size = self.env.context.get('crm_loyalty_batch_size') or BATCH_SIZE
+        batches = [ids[i:i + size] for i in range(0, len(ids), size)]
         for done, batch in enumerate(batches):
             if commit:
                 self.env['ir.cron']._notify_progress(done=done, remaining=len(batches) - done)
@@ -426,7 +428,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
         rows = cr.fetchall()
         if not rows:
             return
-        import numpy as np
         ids, frequency, recency, age, spend = (np.array(column) for column in zip(*rows, strict=False))
         frequency, recency, age = (a.astype(float) for a in (frequency, recency, age))
         spend = spend.astype(float)

@@ -135,7 +135,9 @@ class ResPartner(models.Model):
     loyalty_tier_override_until = fields.Date(
         'Override Until', company_dependent=True, copy=False,
         help="The override ends after this day and the computed tier applies again. Empty: no end.")
-    loyalty_tier_history_ids = fields.One2many('crm.loyalty.tier.history', 'partner_id', 'Tier History')
+    loyalty_tier_history_ids = fields.One2many(
+        'crm.loyalty.tier.history', 'partner_id', 'Tier History',
+        domain=lambda self: [('company_id', '=', self.env.company.id)])
 
     # --- Explanations (not stored) ----------------------------------------------------
     loyalty_tier_explanation = fields.Html(compute='_compute_loyalty_explanations', sanitize=False)

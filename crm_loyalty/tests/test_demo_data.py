@@ -1,8 +1,61 @@
+import math
+from collections import defaultdict
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
 from odoo.tests import tagged
 
 from .common import LoyaltyTourCase
 
 SAMPLE = 200
+
+
+def reference_history(orders, window_start):
+    """Per commercial partner, the history figures computed the plain way."""
+    days = defaultdict(lambda: defaultdict(float))   # partner -> day -> amount
+    bought = defaultdict(set)                         # partner -> days with a paid order
+    for order in orders:
+        partner = order.partner_id.commercial_partner_id.id
+        day = order.date_order.date()
+        days[partner][day] += order.amount_untaxed / (order.currency_rate or 1.0)
+        if order.amount_untaxed > 0:
+            bought[partner].add(day)
+    expected = {}
+    for partner, amounts in days.items():
+        purchase_days = sorted(bought[partner])
+        expected[partner] = {
+            'count_total': len(purchase_days),
+            'count_window': sum(1 for d in purchase_days if d > window_start),
+            'revenue_total': sum(amounts.values()),
+            'revenue_window': sum(a for d, a in amounts.items() if d > window_start),
+            'first': purchase_days[0] if purchase_days else False,
+            'last': purchase_days[-1] if purchase_days else False,
+        }
+    return expected
+
+
+def reference_quintiles(scored, key):
+    """ceil(5 (mid-rank - 1/2) / n), ties at the mean of their ranks."""
+    values = sorted(key(e) for e in scored.values())
+    n = len(values)
+    first, count = {}, defaultdict(int)
+    for i, v in enumerate(values):
+        first.setdefault(v, i + 1)
+        count[v] += 1
+    return {p: math.ceil(5 * (first[key(e)] + (count[key(e)] - 1) / 2 - 0.5) / n) for p, e in scored.items()}
+
+
+def reference_abc(scored, a_share, b_share):
+    ranked = sorted(scored, key=lambda p: (-max(scored[p]['revenue_window'], 0), p))
+    total = sum(max(scored[p]['revenue_window'], 0) for p in ranked)
+    abc, before = {}, 0.0
+    for p in ranked:
+        revenue = max(scored[p]['revenue_window'], 0)
+        abc[p] = ('c' if revenue <= 0 else 'a' if before < a_share * total - 1e-6
+                  else 'b' if before < b_share * total - 1e-6 else 'c')
+        before += revenue
+    return abc
 
 
 @tagged('-standard', 'crm_loyalty_demo_data', 'post_install', '-at_install')
@@ -21,6 +74,52 @@ class TestDemoData(LoyaltyTourCase):
         stored = records.read(fields)
         compute(records)
         self.assertEqual(records.read(fields), stored)
+
+    def test_engine_agrees_with_a_plain_python_computation(self):
+        """The engine's SQL against a straightforward Python reading of the same orders,
+        over every generated customer (contacts, cancelled orders, quotations included)."""
+        company = self.env.company
+        as_of = date.today()
+        window_start = as_of - relativedelta(months=company.loyalty_window_months)
+        self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 1000},
+                                             {'name': 'Gold', 'min_value': 10000}])
+        self.env['crm.loyalty.engine'].recompute(as_of=as_of)
+        self.env['crm.loyalty.engine'].recompute(as_of=as_of)   # twice: nothing logged twice
+
+        orders = self.env['sale.order'].search([('state', '=', 'sale'), ('company_id', '=', company.id),
+                                                ('date_order', '<', as_of + relativedelta(days=1))])
+        expected = reference_history(orders, window_start)
+        scored = {p: e for p, e in expected.items() if e['count_total']}
+        r = reference_quintiles(scored, lambda e: e['last'].toordinal())
+        f = reference_quintiles(scored, lambda e: e['count_window'])
+        m = reference_quintiles(scored, lambda e: round(e['revenue_window'], 6))
+        abc = reference_abc(scored, 0.8, 0.95)
+
+        partners = self.env['res.partner'].browse(list(expected))
+        self.assertGreater(len(scored), 100)
+        for partner in partners:
+            e = expected[partner.id]
+            with self.subTest(partner=partner.display_name):
+                self.assertEqual(partner.loyalty_purchase_count_total, e['count_total'])
+                self.assertEqual(partner.loyalty_purchase_count, e['count_window'])
+                self.assertAlmostEqual(partner.loyalty_revenue_total, e['revenue_total'], places=2)
+                self.assertAlmostEqual(partner.loyalty_revenue, e['revenue_window'], places=2)
+                self.assertEqual(partner.loyalty_first_purchase_date, e['first'])
+                self.assertEqual(partner.loyalty_last_purchase_date, e['last'])
+                if partner.id in scored:
+                    self.assertEqual((partner.rfm_r_score, partner.rfm_f_score, partner.rfm_m_score),
+                                     (r[partner.id], f[partner.id], m[partner.id]))
+                    self.assertEqual(partner.abc_class, abc[partner.id])
+                    self.assertTrue(partner.rfm_segment and partner.value_segment and partner.churn_risk)
+                    self.assertTrue(0 <= partner.probability_alive <= 1)
+                    revenue = e['revenue_window']
+                    tier = 'Gold' if revenue >= 10000 else 'Silver' if revenue >= 1000 else False
+                    self.assertEqual(partner.loyalty_tier_id.name or False, tier)
+                for contact in partner.child_ids:
+                    self.assertEqual(contact.loyalty_revenue, partner.loyalty_revenue)
+        self.env.cr.execute("""SELECT partner_id FROM crm_loyalty_tier_history
+                                GROUP BY partner_id, to_tier_id HAVING COUNT(*) > 1""")
+        self.assertEqual(self.env.cr.fetchall(), [], "a tier change was logged twice")
 
     def test_generated_data_is_there(self):
         self.assertEqual(len(self.orders), SAMPLE)

@@ -7,6 +7,7 @@ from odoo import Command
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
+from ..models.crm_loyalty_engine import WRITTEN_FIELDS
 from .common import LoyaltyCase
 
 
@@ -223,6 +224,13 @@ class TestScores(LoyaltyCase):
         self.assertEqual(c[0].abc_class, 'a')
         # the others are not written by a partial recompute
         self.assertEqual(c[9].rfm_r_score, 5)
+
+    def test_batches_give_the_same_figures_as_one_pass(self):
+        self._recompute()
+        one_pass = self.customers.read(WRITTEN_FIELDS)
+        self.env['crm.loyalty.engine'].with_context(crm_loyalty_batch_size=3).recompute(as_of=self.AS_OF)
+        self.env.invalidate_all()
+        self.assertEqual(self.customers.read(WRITTEN_FIELDS), one_pass)
 
     def test_monthly_snapshot_is_kept_once_per_month(self):
         self._recompute()
