@@ -3,7 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.misc import format_amount, format_date
 
 from .selections import (
@@ -256,7 +256,7 @@ class ResPartner(models.Model):
         if 'relationship_level' in vals and 'relationship_level_manual' not in vals:
             vals['relationship_level_manual'] = bool(vals['relationship_level'])
         if OVERRIDE_FIELDS & vals.keys() and not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
-            raise ValidationError(_("Only loyalty administrators can override a tier."))
+            raise AccessError(_("Only loyalty administrators can override a tier."))
         res = super().write(vals)
         if OVERRIDE_FIELDS & vals.keys():
             if 'loyalty_tier_override_id' in vals and not vals['loyalty_tier_override_id']:
@@ -269,5 +269,7 @@ class ResPartner(models.Model):
         self.env['crm.loyalty.engine']._refresh_partners(self.commercial_partner_id)
 
     def action_loyalty_recompute(self):
+        if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
+            raise AccessError(_("Only loyalty administrators can recompute the loyalty figures."))
         self.env['crm.loyalty.engine'].recompute(partners=self.commercial_partner_id)
         return True

@@ -4,6 +4,7 @@ import math
 from datetime import date, timedelta
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
@@ -372,9 +373,12 @@ class TestTiers(LoyaltyCase):
         user = self.env['res.users'].create({
             'name': 'Sales Rep', 'login': 'rep', 'groups_id': [Command.set([
                 self.env.ref('crm_loyalty.group_loyalty_user').id, self.env.ref('base.group_partner_manager').id])]})
-        with self.assertRefused("Only loyalty administrators"):
+        with self.assertRefused("Only loyalty administrators", AccessError):
             self.customer.with_user(user).write({'loyalty_tier_override_id': self.silver.id,
                                                  'loyalty_tier_override_reason': "Friend"})
+        with self.assertRefused("Only loyalty administrators", AccessError):
+            self.customer.with_user(user).action_loyalty_recompute()
+        self.assertFalse(self.customer.loyalty_tier_override_id)
 
     def test_relationship_level_follows_the_tier_unless_set_by_hand(self):
         self._order(self.customer, 900, 10)
