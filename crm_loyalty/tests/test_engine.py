@@ -255,6 +255,13 @@ class TestScores(LoyaltyCase):
         self.assertFalse(self.customers[9].rfm_segment)
         self.assertEqual(self._recompute(), 10)
 
+    def test_recompute_now_runs_the_cron_in_the_background(self):
+        cron = self.env.ref('crm_loyalty.ir_cron_loyalty_recompute')
+        triggers = self.env['ir.cron.trigger'].search_count([('cron_id', '=', cron.id)])
+        action = self.env['res.config.settings'].create({}).action_loyalty_recompute()
+        self.assertEqual(action['tag'], 'display_notification')
+        self.assertEqual(self.env['ir.cron.trigger'].search_count([('cron_id', '=', cron.id)]), triggers + 1)
+
     def test_daily_cron_recomputes_everything(self):
         cron = self.env.ref('crm_loyalty.ir_cron_loyalty_recompute')
         cron.method_direct_trigger()
@@ -434,6 +441,15 @@ class TestCompanies(LoyaltyCase):
             [('id', '=', self.customer.id), ('loyalty_revenue', '=', 500)]), 1)
         self.assertEqual(self.env['res.partner'].with_company(other).search_count(
             [('id', '=', self.customer.id), ('loyalty_revenue', '=', 150)]), 1)
+        # a user of this company only sees neither the other company's tiers nor its history
+        user = self.env['res.users'].create({
+            'name': 'Local Rep', 'login': 'local_rep', 'company_id': self.company.id,
+            'company_ids': [Command.set(self.company.ids)],
+            'groups_id': [Command.set([self.env.ref('crm_loyalty.group_loyalty_user').id])]})
+        Tier = self.env['crm.loyalty.tier'].with_user(user)
+        self.assertFalse(Tier.search([('company_id', '=', other.id)]))
+        self.assertFalse(self.env['crm.loyalty.tier.history'].with_user(user).search([('company_id', '=', other.id)]))
+        self.assertTrue(self.env['crm.loyalty.tier.history'].search([('company_id', '=', other.id)]))
 
 
 @tagged('post_install', '-at_install')
