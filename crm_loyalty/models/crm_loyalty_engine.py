@@ -615,7 +615,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       abc_class = EXCLUDED.abc_class, value_segment = EXCLUDED.value_segment,
                       churn_risk = EXCLUDED.churn_risk, revenue = EXCLUDED.revenue,
                       purchase_count = EXCLUDED.purchase_count, clv_predicted = EXCLUDED.clv_predicted,
-                      write_date = EXCLUDED.write_date""",
+                      write_date = EXCLUDED.write_date
+                WHERE (crm_loyalty_snapshot.tier_id, crm_loyalty_snapshot.rfm_segment, crm_loyalty_snapshot.abc_class,
+                       crm_loyalty_snapshot.value_segment, crm_loyalty_snapshot.churn_risk,
+                       crm_loyalty_snapshot.revenue, crm_loyalty_snapshot.purchase_count,
+                       crm_loyalty_snapshot.clv_predicted)
+                      IS DISTINCT FROM
+                      (EXCLUDED.tier_id, EXCLUDED.rfm_segment, EXCLUDED.abc_class, EXCLUDED.value_segment,
+                       EXCLUDED.churn_risk, EXCLUDED.revenue, EXCLUDED.purchase_count, EXCLUDED.clv_predicted)""",
             company=params['company'].id, month=month, uid=params['uid'])
 
     def _invalidate(self):
