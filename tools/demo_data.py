@@ -235,9 +235,16 @@ class Generator:
             order.action_confirm()
             order.date_order = datetime.combine(self.as_of - timedelta(days=days_ago), datetime.min.time()) \
                 + timedelta(hours=10)
+        # its figures follow the dates set above (the confirmation saw today's date)
+        self.env['crm.loyalty.engine']._refresh_partners(partner)
         self.env.flush_all()
+        partner_template = template_row(self.cr, 'res_partner', partner.id)
+        for name, field in self.env['res.partner']._fields.items():
+            # generated customers start with no loyalty figure of their own
+            if field._module == 'crm_loyalty' and field.company_dependent and name in partner_template:
+                partner_template[name] = None
         self.templates = {
-            'res_partner': template_row(self.cr, 'res_partner', partner.id),
+            'res_partner': partner_template,
             'sale_order': template_row(self.cr, 'sale_order', order.id),
             'sale_order_line': template_row(self.cr, 'sale_order_line', order.order_line[0].id),
         }
