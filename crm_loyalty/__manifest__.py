@@ -11,10 +11,18 @@
         'security/crm_loyalty_security.xml',
         'security/ir.model.access.csv',
         'data/ir_cron.xml',
+        'data/crm_loyalty_feedback_data.xml',
+        'data/crm_loyalty_complaint_data.xml',
         'views/res_partner_views.xml',
         'views/crm_loyalty_tier_views.xml',
+        'views/crm_loyalty_feedback_views.xml',
+        'views/crm_loyalty_feedback_templates.xml',
         'views/res_config_settings_views.xml',
         'views/crm_loyalty_menus.xml',
+        'views/crm_loyalty_complaint_views.xml',
+        'views/crm_loyalty_lost_views.xml',
+        'wizard/crm_loyalty_survey_sample_views.xml',
+        'wizard/crm_loyalty_mark_lost_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -6,3 +6,6 @@ from . import crm_loyalty_engine
 from . import sale_order
 from . import account_move
 from . import base_partner_merge
+from . import crm_loyalty_feedback
+from . import crm_loyalty_complaint
+from . import res_partner_complaint

@@ -1,0 +1,2 @@
+from . import crm_loyalty_survey_sample
+from . import crm_loyalty_mark_lost
