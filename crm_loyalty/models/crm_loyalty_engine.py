@@ -174,6 +174,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
             return 0
         self.env.flush_all()
         params = self._params(company, as_of)
+        # answers older than 12 months leave the satisfaction mean as days pass
+        self.env['crm.loyalty.feedback']._update_satisfaction_figures(company)
         self._build_scores(params)
         self._predict_lifetime_value(params, refit=partner_ids is None)
         cr.execute(SQL("SELECT partner_id FROM crm_loyalty_scores %s ORDER BY partner_id",

@@ -1,9 +1,238 @@
-from odoo import fields, models
+import secrets
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+SCORES = [
+    ('1', 'Very dissatisfied'),
+    ('2', 'Dissatisfied'),
+    ('3', 'Neither satisfied nor dissatisfied'),
+    ('4', 'Satisfied'),
+    ('5', 'Very satisfied'),
+]
+NPS = [(str(i), str(i)) for i in range(11)]
+CHANNELS = [('email', 'Email'), ('phone', 'Phone'), ('visit', 'Visit'), ('web', 'Web Page'), ('other', 'Other')]
+SATISFACTION_MONTHS = 12
 
 
 class CrmLoyaltyFeedback(models.Model):
     _name = 'crm.loyalty.feedback'
     _description = 'Satisfaction Feedback'
+    _inherit = ['mail.thread']
+    _order = 'id desc'
+    _check_company_auto = True
 
-    partner_id = fields.Many2one('res.partner', required=True)
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company)
+    partner_id = fields.Many2one('res.partner', 'Customer', required=True, index=True, ondelete='cascade',
+                                 tracking=True)
+    commercial_partner_id = fields.Many2one(related='partner_id.commercial_partner_id', store=True, index=True)
+    company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
+    user_id = fields.Many2one('res.users', 'Requested By', default=lambda self: self.env.user)
+    state = fields.Selection(
+        [('requested', 'Requested'), ('answered', 'Answered'), ('expired', 'Expired')],
+        required=True, default='requested', tracking=True)
+    channel = fields.Selection(CHANNELS, required=True, default='email')
+    score = fields.Selection(SCORES, 'Satisfaction', tracking=True,
+                             help="Five levels, from very dissatisfied (1) to very satisfied (5).")
+    score_value = fields.Float('Satisfaction (1-5)', compute='_compute_score_value', store=True, aggregator='avg')
+    nps = fields.Selection(NPS, 'Would Recommend (0-10)',
+                           help="How likely the customer is to recommend you, from 0 (not at all) to 10.")
+    nps_category = fields.Selection(
+        [('promoter', 'Promoter'), ('passive', 'Passive'), ('detractor', 'Detractor')],
+        'Recommendation', compute='_compute_nps', store=True,
+        help="Promoters answer 9 or 10, passives 7 or 8, detractors 0 to 6.")
+    nps_points = fields.Integer(
+        'NPS', compute='_compute_nps', store=True, aggregator='avg',
+        help="+100 for a promoter, 0 for a passive, -100 for a detractor: their mean over the answers "
+             "is the Net Promoter Score.")
+    trust = fields.Selection(SCORES, 'Trust', help="Relationship quality: how much the customer trusts you.")
+    commitment = fields.Selection(SCORES, 'Commitment',
+                                  help="Relationship quality: how committed the customer is to the relationship.")
+    comment = fields.Text()
+    date = fields.Datetime('Answered On')
+    request_date = fields.Datetime('Requested On', readonly=True)
+    expiry_date = fields.Date('Expires On', readonly=True)
+    access_token = fields.Char(copy=False, readonly=True, index='btree_not_null')
+    complaint_id = fields.Many2one('crm.loyalty.complaint', 'After Complaint', index='btree_not_null',
+                                   help="The complaint whose handling this answer judges.")
+    relationship_questions = fields.Boolean(related='company_id.loyalty_feedback_relationship_questions')
+
+    @api.depends('score')
+    def _compute_score_value(self):
+        for feedback in self:
+            feedback.score_value = int(feedback.score) if feedback.score else 0.0
+
+    @api.depends('nps')
+    def _compute_nps(self):
+        for feedback in self:
+            if not feedback.nps:
+                feedback.nps_category = feedback.nps_points = False
+                continue
+            value = int(feedback.nps)
+            feedback.nps_category = 'promoter' if value >= 9 else 'passive' if value >= 7 else 'detractor'
+            feedback.nps_points = {'promoter': 100, 'passive': 0, 'detractor': -100}[feedback.nps_category]
+
+    @api.depends('partner_id', 'state')
+    def _compute_display_name(self):
+        states = dict(self._fields['state']._description_selection(self.env))
+        for feedback in self:
+            feedback.display_name = f"{feedback.partner_id.display_name} ({states.get(feedback.state, '')})"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            company = self.env['res.company'].browse(vals.get('company_id')) if vals.get('company_id') \
+                else self.env.company
+            if vals.get('score'):
+                vals.setdefault('state', 'answered')
+                vals.setdefault('date', now)
+                vals.setdefault('channel', 'phone')
+            else:
+                vals['state'] = 'requested'
+                vals['access_token'] = secrets.token_urlsafe(32)   # 256 bits
+                vals['request_date'] = now
+                vals['expiry_date'] = fields.Date.context_today(self) + timedelta(
+                    days=company.loyalty_feedback_expiry_days)
+        feedbacks = super().create(vals_list)
+        feedbacks.filtered('score')._update_partner_satisfaction()
+        return feedbacks
+
+    def write(self, vals):
+        if vals.get('score') and 'state' not in vals:
+            vals = dict(vals, state='answered', date=vals.get('date') or fields.Datetime.now())
+        res = super().write(vals)
+        if {'score', 'state', 'partner_id', 'date', 'company_id'} & vals.keys():
+            self._update_partner_satisfaction()
+        return res
+
+    def unlink(self):
+        partners = [(f.commercial_partner_id, f.company_id) for f in self if f.score]
+        res = super().unlink()
+        for partner, company in partners:
+            self.browse()._update_partner_satisfaction(partner, company)
+        return res
+
+    @api.constrains('state', 'score')
+    def _check_answer(self):
+        for feedback in self:
+            if feedback.state == 'answered' and not feedback.score:
+                raise ValidationError(_("An answered request needs a satisfaction score."))
+
+    # --- requests -------------------------------------------------------------------
+
+    @property
+    def access_url(self):
+        return f'/loyalty/feedback/{self.access_token}'
+
+    def _is_open(self):
+        """Whether the customer may still answer (or change his answer) on the page."""
+        self.ensure_one()
+        return (self.access_token and self.state in ('requested', 'answered')
+                and (not self.expiry_date or self.expiry_date >= fields.Date.context_today(self)))
+
+    def _send_request(self):
+        """Email each requested feedback to its customer through the mail queue; customers
+        who opted out of care contacts, are blacklisted or have no email are skipped and
+        the reason is logged on the request."""
+        template = self.env.ref('crm_loyalty.mail_template_feedback_request')
+        sent = self.browse()
+        for feedback in self.filtered(lambda f: f.state == 'requested'):
+            partner = feedback.partner_id
+            reason = (_("the customer asked not to be contacted") if partner.care_opt_out
+                      else _("the email address is blacklisted") if partner.is_blacklisted
+                      else _("the customer has no email address") if not partner.email
+                      else None)
+            if reason:
+                feedback.message_post(body=_("Satisfaction request not sent: %s.", reason))
+                continue
+            template.send_mail(feedback.id, force_send=False, email_layout_xmlid='mail.mail_notification_light')
+            partner._message_log(body=_("Satisfaction request sent (%(link)s).", link=feedback._get_html_link()))
+            sent |= feedback
+        return sent
+
+    def action_send_request(self):
+        if not self._send_request():
+            raise UserError(_("No request could be sent: see the reason in the request's history."))
+        return True
+
+    def action_expire(self):
+        self.filtered(lambda f: f.state == 'requested').write({'state': 'expired'})
+
+    @api.model
+    def _cron_expire_requests(self):
+        self.search([('state', '=', 'requested'), ('expiry_date', '<', fields.Date.context_today(self))]) \
+            .write({'state': 'expired'})
+
+    def _submit_answer(self, score, nps=None, comment=None, trust=None, commitment=None):
+        """The customer's answer from the public page (already validated by the caller)."""
+        self.ensure_one()
+        self.write({
+            'score': score, 'nps': nps or False, 'comment': comment or False, 'channel': 'web',
+            'trust': trust or False, 'commitment': commitment or False,
+            'state': 'answered', 'date': fields.Datetime.now(),
+        })
+
+    # --- partner figures ------------------------------------------------------------
+
+    def _update_partner_satisfaction(self, partners=None, company=None):
+        """Refresh the satisfaction figures of these answers' customers (or of
+        ``partners`` in ``company``)."""
+        pairs = {}
+        if partners is not None:
+            pairs.setdefault(company or self.env.company, set()).update(partners.commercial_partner_id.ids)
+        for feedback in self:
+            pairs.setdefault(feedback.company_id, set()).add(feedback.commercial_partner_id.id)
+        self.env.flush_all()
+        for pair_company, partner_ids in pairs.items():
+            self._update_satisfaction_figures(pair_company, list(partner_ids))
+        self.env['res.partner'].invalidate_model(['satisfaction_score', 'satisfaction_date', 'loyalty_segment'])
+
+    @api.model
+    def _update_satisfaction_figures(self, company, partner_ids=None):
+        """satisfaction_score and satisfaction_date of commercial partners (and their
+        contacts) in one statement: mean score of the answers of the last 12 months, or the
+        last answer if older; 0 without answer. The loyalty matrix (Dick & Basu) follows.
+        Without ``partner_ids``: every customer who ever answered."""
+        key = str(company.id)
+        since = fields.Datetime.now() - relativedelta(months=SATISFACTION_MONTHS)
+        partners = SQL("SELECT unnest(%s::int[])", partner_ids) if partner_ids is not None else SQL(
+            "SELECT DISTINCT commercial_partner_id FROM crm_loyalty_feedback WHERE company_id = %s", company.id)
+        self.env.cr.execute(SQL(
+            """WITH answers AS (
+                   SELECT f.commercial_partner_id AS partner_id, f.score::int AS score, f.date
+                     FROM crm_loyalty_feedback f
+                    WHERE f.company_id = %(company)s AND f.state = 'answered' AND f.score IS NOT NULL
+                      AND f.commercial_partner_id IN (%(partners)s)
+               ), figures AS (
+                   SELECT p.id AS partner_id,
+                          COALESCE(
+                              (SELECT AVG(a.score) FROM answers a WHERE a.partner_id = p.id AND a.date >= %(since)s),
+                              (SELECT a.score FROM answers a WHERE a.partner_id = p.id ORDER BY a.date DESC LIMIT 1),
+                              0)::float8 AS score,
+                          (SELECT MAX(a.date)::date FROM answers a WHERE a.partner_id = p.id) AS day
+                     FROM (%(partners)s) AS p(id)
+               )
+               UPDATE res_partner rp SET
+                      satisfaction_score = COALESCE(rp.satisfaction_score, '{}'::jsonb)
+                                           || jsonb_build_object(%(key)s, ROUND(f.score::numeric, 2)),
+                      satisfaction_date = COALESCE(rp.satisfaction_date, '{}'::jsonb)
+                                          || jsonb_build_object(%(key)s, f.day),
+                      loyalty_segment = COALESCE(rp.loyalty_segment, '{}'::jsonb) || jsonb_build_object(
+                          %(key)s, CASE
+                              WHEN f.score <= 0
+                                   OR COALESCE((rp.loyalty_purchase_count_total ->> %(key)s)::int, 0) = 0 THEN NULL
+                              WHEN f.score >= %(attitude)s
+                                   AND COALESCE((rp.loyalty_purchase_count ->> %(key)s)::int, 0) >= %(repeat)s
+                              THEN 'loyal'
+                              WHEN f.score >= %(attitude)s THEN 'latent'
+                              WHEN COALESCE((rp.loyalty_purchase_count ->> %(key)s)::int, 0) >= %(repeat)s
+                              THEN 'spurious'
+                              ELSE 'none' END)
+                 FROM figures f
+                WHERE rp.commercial_partner_id = f.partner_id""",
+            company=company.id, partners=partners, since=since, key=key,
+            attitude=company.loyalty_attitude_threshold, repeat=company.loyalty_repeat_threshold))

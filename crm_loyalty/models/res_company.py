@@ -61,13 +61,20 @@ class ResCompany(models.Model):
     loyalty_contact_cap_days = fields.Integer(
         string='Care Contact Period (days)', required=True, default=30,
         help="The period of the care contact cap.")
+    loyalty_feedback_expiry_days = fields.Integer(
+        string='Feedback Requests Expire After (days)', required=True, default=30,
+        help="A satisfaction request can be answered (and the answer changed) for this many days.")
+    loyalty_feedback_relationship_questions = fields.Boolean(
+        string='Relationship Quality Questions',
+        help="Also ask customers how much they trust you and how committed they are to the relationship.")
     loyalty_clv_fit = fields.Json(
         string='Lifetime Value Model', copy=False, readonly=True,
         help="The last BG/NBD and Gamma-Gamma fit of the company, with the population figures.")
 
     @api.constrains('loyalty_window_months', 'loyalty_tier_grace_days',
                     'loyalty_long_relationship_months', 'loyalty_clv_horizon_months',
-                    'loyalty_repeat_threshold', 'loyalty_contact_cap', 'loyalty_contact_cap_days')
+                    'loyalty_repeat_threshold', 'loyalty_contact_cap', 'loyalty_contact_cap_days',
+                    'loyalty_feedback_expiry_days')
     def _check_loyalty_periods(self):
         for company in self:
             if company.loyalty_window_months <= 0:
@@ -84,6 +91,8 @@ class ResCompany(models.Model):
                 raise ValidationError(_("The care contact cap cannot be negative."))
             if company.loyalty_contact_cap_days <= 0:
                 raise ValidationError(_("The care contact period must be at least one day."))
+            if company.loyalty_feedback_expiry_days <= 0:
+                raise ValidationError(_("Feedback requests must stay open at least one day."))
 
     @api.constrains('loyalty_abc_a_percent', 'loyalty_abc_b_percent')
     def _check_loyalty_abc_percents(self):

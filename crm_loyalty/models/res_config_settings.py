@@ -35,6 +35,10 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.loyalty_contact_cap', readonly=False)
     loyalty_contact_cap_days = fields.Integer(
         related='company_id.loyalty_contact_cap_days', readonly=False)
+    loyalty_feedback_expiry_days = fields.Integer(
+        related='company_id.loyalty_feedback_expiry_days', readonly=False)
+    loyalty_feedback_relationship_questions = fields.Boolean(
+        related='company_id.loyalty_feedback_relationship_questions', readonly=False)
     loyalty_clv_fit_summary = fields.Html(compute='_compute_loyalty_clv_fit_summary', sanitize=False)
 
     @api.depends('company_id')

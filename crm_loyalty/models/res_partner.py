@@ -91,6 +91,11 @@ class ResPartner(models.Model):
         'Level Set by Hand', company_dependent=True, copy=False,
         help="The relationship level was chosen by hand and no longer follows the tier.")
 
+    care_opt_out = fields.Boolean(
+        'No Care Contact', help="The customer does not want to be contacted by care actions or "
+                                "satisfaction requests.")
+    loyalty_feedback_ids = fields.One2many('crm.loyalty.feedback', 'commercial_partner_id', 'Satisfaction Answers')
+
     # --- Satisfaction (filled from feedback) -------------------------------------------
     satisfaction_score = fields.Float(
         'Satisfaction', aggregator='avg', digits=(3, 2), **LOYALTY,
@@ -267,6 +272,16 @@ class ResPartner(models.Model):
     def action_loyalty_level_follow_tier(self):
         self.write({'relationship_level_manual': False})
         self.env['crm.loyalty.engine']._refresh_partners(self.commercial_partner_id)
+
+    def action_loyalty_request_feedback(self):
+        """A satisfaction request for the customer, opened so that it can be sent or
+        filled in from a phone call."""
+        self.ensure_one()
+        feedback = self.env['crm.loyalty.feedback'].create({'partner_id': self.commercial_partner_id.id})
+        return {
+            'type': 'ir.actions.act_window', 'res_model': 'crm.loyalty.feedback', 'res_id': feedback.id,
+            'view_mode': 'form', 'target': 'current',
+        }
 
     def action_loyalty_recompute(self):
         if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):

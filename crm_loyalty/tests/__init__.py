@@ -6,3 +6,5 @@ from . import test_tours
 from . import test_demo_data
 from . import test_engine
 from . import test_invoices
+from . import test_feedback
+from . import test_complaint
