@@ -7,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .selections import RFM_SEGMENTS, VALUE_SEGMENTS
+
 SCORES = [
     ('1', 'Very dissatisfied'),
     ('2', 'Dissatisfied'),
@@ -59,6 +61,10 @@ class CrmLoyaltyFeedback(models.Model):
     complaint_id = fields.Many2one('crm.loyalty.complaint', 'After Complaint', index='btree_not_null',
                                    help="The complaint whose handling this answer judges.")
     relationship_questions = fields.Boolean(related='company_id.loyalty_feedback_relationship_questions')
+    # the customer's standing when he answered, to report satisfaction and NPS per tier and segment
+    tier_id = fields.Many2one('crm.loyalty.tier', 'Tier When Answering', readonly=True, ondelete='set null')
+    rfm_segment = fields.Selection(RFM_SEGMENTS, 'RFM Segment When Answering', readonly=True)
+    value_segment = fields.Selection(VALUE_SEGMENTS, 'Value Matrix When Answering', readonly=True)
 
     @api.depends('score')
     def _compute_score_value(self):
@@ -98,16 +104,27 @@ class CrmLoyaltyFeedback(models.Model):
                 vals['expiry_date'] = fields.Date.context_today(self) + timedelta(
                     days=company.loyalty_feedback_expiry_days)
         feedbacks = super().create(vals_list)
-        feedbacks.filtered('score')._update_partner_satisfaction()
+        answered = feedbacks.filtered('score')
+        answered._stamp_customer_standing()
+        answered._update_partner_satisfaction()
         return feedbacks
 
     def write(self, vals):
         if vals.get('score') and 'state' not in vals:
             vals = dict(vals, state='answered', date=vals.get('date') or fields.Datetime.now())
         res = super().write(vals)
+        if vals.get('score'):
+            self._stamp_customer_standing()
         if {'score', 'state', 'partner_id', 'date', 'company_id'} & vals.keys():
             self._update_partner_satisfaction()
         return res
+
+    def _stamp_customer_standing(self):
+        for feedback in self:
+            customer = feedback.commercial_partner_id.with_company(feedback.company_id)
+            super(CrmLoyaltyFeedback, feedback).write({
+                'tier_id': customer.loyalty_tier_id.id, 'rfm_segment': customer.rfm_segment,
+                'value_segment': customer.value_segment})
 
     def unlink(self):
         partners = [(f.commercial_partner_id, f.company_id) for f in self if f.score]

@@ -60,8 +60,9 @@ class TestFeedback(LoyaltyCase):
             self._order(self.customer, 100, date.today() - timedelta(days=days))
         self._recompute(as_of=date.today())
         self.assertFalse(self.customer.loyalty_segment)
-        self._answer(5)
+        answer = self._answer(5)
         self.assertEqual(self.customer.loyalty_segment, 'loyal')
+        self.assertEqual(answer.rfm_segment, self.customer.rfm_segment)   # kept for NPS per segment
         self._answer(1)
         self._answer(1)
         self.assertEqual(self.customer.satisfaction_score, round(7 / 3, 2))
