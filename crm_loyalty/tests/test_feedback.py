@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import LoyaltyCase
+from .common import LoyaltyCase, LoyaltyTourCase
 
 
 @tagged('post_install', '-at_install')
@@ -155,6 +155,19 @@ class TestFeedback(LoyaltyCase):
             self.Feedback.with_user(portal).search([])
         with self.assertRaises(AccessError):
             self.Feedback.with_user(portal).create({'partner_id': self.customer.id, 'score': '5'})
+
+
+@tagged('post_install', '-at_install')
+class TestFeedbackTour(LoyaltyTourCase):
+
+    def test_a_customer_answers_in_the_browser(self):
+        customer = self.env['res.partner'].create({'name': 'Lotus Tea House', 'is_company': True})
+        request = self.env['crm.loyalty.feedback'].create({'partner_id': customer.id})
+        shots = self.start_tour_with_screenshots(request.access_url, 'crm_loyalty_feedback_answer')
+        self.assertEqual([path.name for path in shots], ['feedback_page.png'])
+        self.assertEqual((request.state, request.score, request.nps), ('answered', '4', '9'))
+        self.assertEqual(request.comment, "The delivery was fast.")
+        self.assertEqual(customer.satisfaction_score, 4.0)
 
 
 @tagged('post_install', '-at_install')
