@@ -277,6 +277,35 @@ class Generator:
             if self.zh:
                 tier.with_context(lang='zh_CN').name = name_zh
 
+    def setup_feedback(self, share=0.2):
+        """Satisfaction answers for a share of the scored customers, more satisfied the more
+        recently and often they buy, plus a few open requests and a few expired ones."""
+        rng = self.rng
+        self.cr.execute("""SELECT id, (rfm_r_score ->> %s)::int, (rfm_f_score ->> %s)::int FROM res_partner
+                            WHERE id = commercial_partner_id AND (rfm_r_score ->> %s)::int > 0 ORDER BY id""",
+                        [str(self.company.id)] * 3)
+        customers = self.cr.fetchall()
+        chosen = rng.sample(customers, int(len(customers) * share))
+        now = datetime.combine(self.as_of, datetime.min.time()) + timedelta(hours=11)
+        channels = ['email', 'email', 'phone', 'visit', 'web']
+        values = []
+        for partner_id, r, f in chosen:
+            mood = (r + f) / 2          # 1 (lost) .. 5 (champion)
+            for _answer in range(rng.choice([1, 1, 2, 3])):
+                score = min(5, max(1, round(rng.gauss(1.5 + mood * 0.65, 0.9))))
+                nps = min(10, max(0, round(rng.gauss(score * 2 - 0.5, 1.5)))) if rng.random() < 0.8 else None
+                values.append({
+                    'partner_id': partner_id, 'score': str(score), 'nps': nps is not None and str(nps),
+                    'channel': rng.choice(channels),
+                    'date': now - timedelta(days=rng.randint(0, 540), hours=rng.randint(0, 8)),
+                })
+        feedback = self.env['crm.loyalty.feedback']
+        feedback.create(values)
+        requests = feedback.create([{'partner_id': partner_id, 'channel': 'email'}
+                                    for partner_id, _r, _f in rng.sample(customers, len(chosen) // 4)])
+        requests[: len(requests) // 3].write({'state': 'expired'})
+        return len(values) + len(requests)
+
     def person_name(self, chinese):
         rng = self.rng
         if chinese:
@@ -533,6 +562,8 @@ def main():
             engine_started = time.time()
             written = env['crm.loyalty.engine'].recompute(as_of=args.as_of)
             print(f"loyalty engine: {written} customers scored in {time.time() - engine_started:.1f} s")
+            answers = gen.setup_feedback()
+            print(f"satisfaction: {answers} answers and requests")
     print(f"demo data: {partners} partners ({args.customers} customers), {orders} orders, "
           f"{lines} order lines loaded in {time.time() - started:.1f} s (bulk load {bulk_seconds:.1f} s)")
 
