@@ -9,3 +9,4 @@ from . import base_partner_merge
 from . import crm_loyalty_feedback
 from . import crm_loyalty_complaint
 from . import res_partner_complaint
+from . import res_company_complaint

@@ -122,7 +122,7 @@ class CrmLoyaltyFeedback(models.Model):
     def _stamp_customer_standing(self):
         for feedback in self:
             customer = feedback.commercial_partner_id.with_company(feedback.company_id)
-            super(CrmLoyaltyFeedback, feedback).write({
+            feedback.write({
                 'tier_id': customer.loyalty_tier_id.id, 'rfm_segment': customer.rfm_segment,
                 'value_segment': customer.value_segment})
 

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openLoyaltyApp } from "@crm_loyalty/tours/loyalty_tour_utils";
 
 /**
  * A sales manager opens the Loyalty app and a customer from its list.
@@ -8,12 +8,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            trigger: ".o_app[data-menu-xmlid='crm_loyalty.menu_loyalty_root']",
-            content: "Open the Loyalty app",
-            run: "click",
-        },
+        ...openLoyaltyApp(),
         {
             trigger: ".o_list_view .o_data_row td[name='complete_name']:contains('Lotus Tea House')",
             content: "Open a customer",

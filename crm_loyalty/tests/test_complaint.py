@@ -1,0 +1,290 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import LoyaltyCase, LoyaltyTourCase
+
+
+@tagged('post_install', '-at_install')
+class TestComplaint(LoyaltyCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.contact = cls.env['res.partner'].create({
+            'name': 'Mei Chen', 'parent_id': cls.customer.id, 'email': 'mei@lotus.example.com'})
+        cls.category = cls.env.ref('crm_loyalty.complaint_category_delivery')
+
+    def _complaint(self, partner=None, **values):
+        return self.env['crm.loyalty.complaint'].create({
+            'subject': 'The tea arrived damaged', 'partner_id': (partner or self.customer).id,
+            'category_id': self.category.id, **values,
+        })
+
+    def _resolved(self, **values):
+        complaint = self._complaint(**values)
+        complaint.write({'resolution': '<p>Sent a new box.</p>'})
+        complaint.action_resolve()
+        return complaint
+
+    def test_reference_comes_from_the_sequence(self):
+        first, second = self._complaint(), self._complaint(kind='suggestion')
+        self.assertRegex(first.name, r'^CMP/\d{4}/\d{5}$')
+        self.assertRegex(second.name, r'^CMP/\d{4}/\d{5}$')
+        self.assertGreater(second.name, first.name)
+        self.assertNotEqual(first.copy().name, first.name)
+
+    def test_deadline_follows_the_severity_sla(self):
+        expected = {'critical': 4, 'high': 24, 'medium': 72, 'low': 168}
+        for severity, hours in expected.items():
+            complaint = self._complaint(severity=severity)
+            self.assertEqual(complaint.deadline - complaint.create_date, timedelta(hours=hours), severity)
+
+    def test_deadline_uses_the_company_setting_and_follows_a_severity_change(self):
+        self.company.loyalty_complaint_sla_critical = 2
+        complaint = self._complaint(severity='low')
+        complaint.severity = 'critical'
+        self.assertEqual(complaint.deadline - complaint.create_date, timedelta(hours=2))
+
+    def test_sla_setting_must_be_positive(self):
+        with self.assertRefused("at least one hour"):
+            self.company.loyalty_complaint_sla_high = 0
+
+    def test_state_flow_new_to_closed(self):
+        complaint = self._complaint()
+        self.assertEqual(complaint.state, 'new')
+        complaint.action_start()
+        self.assertEqual(complaint.state, 'in_progress')
+        complaint.resolution = '<p>Refunded the damaged box.</p>'
+        complaint.action_resolve()
+        self.assertEqual(complaint.state, 'resolved')
+        self.assertTrue(complaint.date_resolved)
+        complaint.action_reopen()
+        self.assertRecordValues(complaint, [{'state': 'in_progress', 'date_resolved': False}])
+        complaint.action_resolve()
+        complaint.action_close()
+        self.assertEqual(complaint.state, 'closed')
+        self.assertTrue(complaint.date_closed)
+
+    def test_cancelled_complaint_can_be_reset_to_new(self):
+        complaint = self._complaint()
+        complaint.action_cancel()
+        self.assertEqual(complaint.state, 'cancelled')
+        complaint.action_reset()
+        self.assertEqual(complaint.state, 'new')
+
+    def test_transitions_off_the_path_are_refused(self):
+        complaint = self._complaint(resolution='<p>Done.</p>')
+        with self.assertRefused("cannot go from New to Closed", UserError):
+            complaint.action_close()
+        complaint.action_resolve()
+        complaint.action_close()
+        for action in (complaint.action_reopen, complaint.action_cancel, complaint.action_reset):
+            with self.assertRefused("cannot go from Closed to", UserError):
+                action()
+        cancelled = self._complaint()
+        cancelled.action_cancel()
+        with self.assertRefused("cannot go from Cancelled to Resolved", UserError):
+            cancelled.write({'state': 'resolved', 'resolution': '<p>Done.</p>'})
+        self.assertEqual(complaint.state, 'closed')
+        self.assertEqual(cancelled.state, 'cancelled')
+
+    def test_resolving_without_resolution_is_refused_and_nothing_changes(self):
+        complaint = self._complaint()
+        complaint.action_start()
+        with self.assertRefused("Describe the resolution of CMP/"):
+            complaint.action_resolve()
+        complaint.invalidate_recordset()
+        self.assertRecordValues(complaint, [{'state': 'in_progress', 'date_resolved': False}])
+        complaint.resolution = '<p><br></p>'
+        with self.assertRefused("Describe the resolution"):
+            complaint.action_resolve()
+
+    def test_closing_without_resolution_is_refused_and_nothing_changes(self):
+        complaint = self._resolved()
+        with self.assertRefused("Describe the resolution"):
+            complaint.write({'resolution': False, 'state': 'closed'})
+        complaint.invalidate_recordset()
+        self.assertRecordValues(complaint, [{'state': 'resolved', 'date_closed': False}])
+        self.assertFalse(self.env['crm.loyalty.feedback'].search([('complaint_id', '=', complaint.id)]))
+
+    def test_resolution_hours_measure_creation_to_resolution(self):
+        complaint = self._complaint(resolution='<p>Done.</p>')
+        with freeze_time(complaint.create_date + timedelta(hours=5, minutes=30)):
+            complaint.action_resolve()
+            self.assertAlmostEqual(complaint.resolution_hours, 5.5, places=2)
+
+    def test_resolved_after_the_deadline_breaches_the_sla(self):
+        late = self._complaint(severity='critical', resolution='<p>Done.</p>')
+        in_time = self._complaint(severity='critical', resolution='<p>Done.</p>')
+        with freeze_time(late.create_date + timedelta(hours=5)):
+            late.action_resolve()
+            self.assertTrue(late.sla_breached)
+        with freeze_time(in_time.create_date + timedelta(hours=3)):
+            in_time.action_resolve()
+            self.assertFalse(in_time.sla_breached)
+        self.assertTrue(late.sla_breached, "the verdict of a resolved complaint is final")
+        self.assertFalse(in_time.sla_breached)
+
+    def test_open_complaint_past_its_deadline_is_flagged_by_the_cron(self):
+        complaint = self._complaint(severity='critical')
+        Complaint = self.env['crm.loyalty.complaint']
+        self.assertFalse(complaint.sla_breached)
+        with freeze_time(complaint.create_date + timedelta(hours=3)):
+            Complaint._cron_flag_sla_breaches()
+        self.assertFalse(complaint.sla_breached)
+        with freeze_time(complaint.create_date + timedelta(hours=5)):
+            Complaint._cron_flag_sla_breaches()
+        self.assertTrue(complaint.sla_breached)
+        complaint.action_cancel()
+        self.assertFalse(complaint.sla_breached)
+
+    def test_open_count_follows_create_resolve_cancel_unlink(self):
+        first, second = self._complaint(), self._complaint(self.contact)
+        self.assertEqual(self.customer.complaint_open_count, 2)
+        self.assertEqual(self.contact.complaint_open_count, 2, "a contact shows his company's count")
+        first.write({'resolution': '<p>Done.</p>'})
+        first.action_resolve()
+        self.assertEqual(self.customer.complaint_open_count, 1)
+        second.action_cancel()
+        self.assertEqual(self.customer.complaint_open_count, 0)
+        second.action_reset()
+        self.assertEqual(self.customer.complaint_open_count, 1)
+        second.unlink()
+        self.assertEqual(self.customer.complaint_open_count, 0)
+        self.assertEqual(self.contact.complaint_open_count, 0)
+
+    def test_open_count_moves_with_the_customer_and_stays_per_company(self):
+        other = self._create_customer('Jade Garden')
+        complaint = self._complaint()
+        complaint.partner_id = other
+        self.assertEqual(self.customer.complaint_open_count, 0)
+        self.assertEqual(other.complaint_open_count, 1)
+        company_b = self.env['res.company'].create({'name': 'Loyalty B'})
+        self.env['crm.loyalty.complaint'].with_company(company_b).create({
+            'subject': 'Rude driver', 'partner_id': other.id, 'company_id': company_b.id})
+        self.assertEqual(other.with_company(company_b).complaint_open_count, 1)
+        self.assertEqual(other.complaint_open_count, 1)
+        self.assertEqual(self.env['res.partner'].search_count(
+            [('id', '=', other.id), ('complaint_open_count', '=', 1)]), 1)
+
+    def test_open_count_follows_a_contact_who_changes_company(self):
+        other = self._create_customer('Jade Garden')
+        self._complaint(self.contact)
+        self.contact.parent_id = other
+        self.assertEqual(self.customer.complaint_open_count, 0)
+        self.assertEqual(other.complaint_open_count, 1)
+        self.assertEqual(self.contact.complaint_open_count, 1)
+
+    def test_closing_asks_the_customer_for_feedback(self):
+        complaint = self._resolved(partner=self.contact)
+        quiet = self._resolved(ask_feedback=False)
+        (complaint | quiet).action_close()
+        feedback = self.env['crm.loyalty.feedback'].search([('complaint_id', '=', complaint.id)])
+        self.assertRecordValues(feedback, [{
+            'partner_id': self.contact.id, 'company_id': self.company.id, 'state': 'requested'}])
+        self.assertFalse(self.env['crm.loyalty.feedback'].search([('complaint_id', '=', quiet.id)]))
+        self.assertEqual(complaint.feedback_count, 1)
+        self.assertEqual(complaint.action_view_feedback()['domain'], [('complaint_id', '=', complaint.id)])
+
+    def test_user_of_one_company_does_not_see_another_company_complaints(self):
+        company_b = self.env['res.company'].create({'name': 'Loyalty B'})
+        mine = self._complaint()
+        theirs = self.env['crm.loyalty.complaint'].with_company(company_b).create({
+            'subject': 'Rude driver', 'partner_id': self.customer.id, 'company_id': company_b.id})
+        user = new_test_user(self.env, 'loyalty_user_a', groups='crm_loyalty.group_loyalty_user',
+                             company_id=self.company.id, company_ids=[self.company.id])
+        Complaint = self.env['crm.loyalty.complaint'].with_user(user)
+        self.assertEqual(Complaint.search([('id', 'in', (mine | theirs).ids)]), mine)
+        with self.assertRaises(AccessError):
+            theirs.with_user(user).read(['subject'])
+
+    def test_portal_user_cannot_read_complaints(self):
+        complaint = self._complaint(partner=self.contact)
+        portal = new_test_user(self.env, 'loyalty_portal', groups='base.group_portal',
+                               partner_id=self.contact.id)
+        with self.assertRaises(AccessError):
+            complaint.with_user(portal).read(['subject'])
+        with self.assertRaises(AccessError):
+            self.env['crm.loyalty.complaint'].with_user(portal).search([])
+
+    def test_user_logs_and_resolves_a_complaint(self):
+        user = new_test_user(self.env, 'loyalty_user', groups='crm_loyalty.group_loyalty_user')
+        complaint = self._complaint().with_user(user)
+        complaint.write({'resolution': '<p>Done.</p>'})
+        complaint.action_resolve()
+        self.assertEqual(complaint.state, 'resolved')
+        with self.assertRaises(AccessError):
+            complaint.unlink()
+
+    # --- Lost customers ---------------------------------------------------------------
+
+    def _mark_lost(self, partner, reason, note=None, user=None):
+        env = self.env(user=user) if user else self.env
+        wizard = env['crm.loyalty.mark.lost'].create({
+            'partner_id': partner.id, 'reason_id': reason.id, 'note': note})
+        return wizard.action_mark_lost()
+
+    def test_mark_lost_records_the_reason_and_logs_it(self):
+        reason = self.env.ref('crm_loyalty.lost_reason_competitor')
+        self._mark_lost(self.customer, reason, note="Found a cheaper supplier")
+        self.assertRecordValues(self.customer, [{
+            'loyalty_lost': True, 'loyalty_lost_reason_id': reason.id,
+            'loyalty_lost_date': self.customer.loyalty_lost_date, 'loyalty_lost_note': "Found a cheaper supplier"}])
+        self.assertTrue(self.customer.loyalty_lost_date)
+        self.assertIn("Went to a competitor", self.customer.message_ids[0].body)
+        with self.assertRefused("already marked as lost", UserError):
+            self._mark_lost(self.customer, reason)
+
+    def test_mark_lost_is_per_company(self):
+        company_b = self.env['res.company'].create({'name': 'Loyalty B'})
+        self._mark_lost(self.customer, self.env.ref('crm_loyalty.lost_reason_price'))
+        self.assertTrue(self.customer.loyalty_lost)
+        self.assertFalse(self.customer.with_company(company_b).loyalty_lost)
+
+    def test_restore_clears_the_lost_mark(self):
+        self._mark_lost(self.customer, self.env.ref('crm_loyalty.lost_reason_price'))
+        self.customer.action_loyalty_restore()
+        self.assertRecordValues(self.customer, [{
+            'loyalty_lost': False, 'loyalty_lost_reason_id': False, 'loyalty_lost_date': False}])
+        self.assertIn("restored", self.customer.message_ids[0].body)
+
+    def test_only_managers_mark_lost_or_restore(self):
+        user = new_test_user(self.env, 'loyalty_user', groups='crm_loyalty.group_loyalty_user')
+        with self.assertRaises(AccessError):
+            self._mark_lost(self.customer, self.env.ref('crm_loyalty.lost_reason_price'), user=user)
+        self._mark_lost(self.customer, self.env.ref('crm_loyalty.lost_reason_price'))
+        with self.assertRefused("Only loyalty administrators", AccessError):
+            self.customer.with_user(user).action_loyalty_restore()
+        self.assertTrue(self.customer.loyalty_lost)
+
+    def test_lost_customers_report_by_reason_with_open_complaints(self):
+        price = self.env.ref('crm_loyalty.lost_reason_price')
+        other = self._create_customer('Jade Garden')
+        self._complaint()
+        self._mark_lost(self.customer, price)
+        self._mark_lost(other, price)
+        groups = self.env['res.partner']._read_group(
+            [('loyalty_lost', '=', True)], ['loyalty_lost_reason_id'], ['__count', 'complaint_open_count:sum'])
+        self.assertEqual(groups, [(price, 2, 1)])
+        self.assertEqual(price.lost_count, 2)
+
+
+@tagged('post_install', '-at_install')
+class TestComplaintTour(LoyaltyTourCase):
+
+    def test_manager_logs_a_complaint_and_closes_it(self):
+        customer = self.env['res.partner'].create({
+            'name': 'Lotus Tea House', 'is_company': True, 'customer_rank': 1, 'email': 'tea@lotus.example.com'})
+        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_complaint', login='admin')
+        self.assertEqual([path.name for path in shots], ['complaint_form.png'])
+        complaint = self.env['crm.loyalty.complaint'].search([('partner_id', '=', customer.id)])
+        self.assertRecordValues(complaint, [{
+            'subject': 'The tea arrived damaged', 'severity': 'high', 'state': 'closed', 'sla_breached': False}])
+        self.assertIn('new box', complaint.resolution)
+        self.assertEqual(complaint.deadline - complaint.create_date, timedelta(hours=24))
+        self.assertTrue(self.env['crm.loyalty.feedback'].search([('complaint_id', '=', complaint.id)]))
+        self.assertEqual(customer.complaint_open_count, 0)
