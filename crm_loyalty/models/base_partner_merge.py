@@ -12,4 +12,12 @@ class MergePartnerAutomatic(models.TransientModel):
         survivor = (dst_partner or partners).exists()
         if survivor:
             self.env['crm.loyalty.engine'].sudo().recompute(partners=survivor)
+            # the merged partners' complaints and answers are the survivor's now
+            Complaint = self.env['crm.loyalty.complaint'].sudo()
+            companies = Complaint.search([('commercial_partner_id', '=', survivor.commercial_partner_id.id)]).company_id
+            Complaint._update_partner_complaint_counts({(c.id, survivor.commercial_partner_id.id) for c in companies})
+            for company in self.env['crm.loyalty.feedback'].sudo().search(
+                    [('commercial_partner_id', '=', survivor.commercial_partner_id.id)]).company_id:
+                self.env['crm.loyalty.feedback']._update_satisfaction_figures(
+                    company, survivor.commercial_partner_id.ids)
         return res
