@@ -19,6 +19,7 @@
         'views/crm_loyalty_feedback_templates.xml',
         'views/res_config_settings_views.xml',
         'wizard/crm_loyalty_survey_sample_views.xml',
+        'views/crm_loyalty_care_views.xml',
         'views/crm_loyalty_menus.xml',
         'views/crm_loyalty_complaint_views.xml',
         'views/crm_loyalty_lost_views.xml',

@@ -10,3 +10,5 @@ from . import crm_loyalty_feedback
 from . import crm_loyalty_complaint
 from . import res_partner_complaint
 from . import res_company_complaint
+from . import crm_loyalty_care
+from . import ir_actions_server

@@ -91,6 +91,8 @@ class ResPartner(models.Model):
         'Level Set by Hand', company_dependent=True, copy=False,
         help="The relationship level was chosen by hand and no longer follows the tier.")
 
+    birthday = fields.Date(help="Care rules can wish the customer a happy birthday.")
+    care_action_ids = fields.One2many('crm.loyalty.care.action', 'partner_id', 'Care Timeline')
     care_opt_out = fields.Boolean(
         'No Care Contact', help="The customer does not want to be contacted by care actions or "
                                 "satisfaction requests.")

@@ -8,3 +8,4 @@ from . import test_engine
 from . import test_invoices
 from . import test_feedback
 from . import test_complaint
+from . import test_care

@@ -1,0 +1,443 @@
+"""Care rules: who should be cared for today, found in SQL; what to do, as server actions.
+
+Each rule selects its (partner, occurrence) pairs with one set-based query: the trigger's
+condition, the administrator's partner domain (as a sub-select), the company, and the
+occurrences already in the log left out. The log row is inserted (``ON CONFLICT DO
+NOTHING``) *before* anything is done, so that an occurrence is acted on at most once
+even when the cron is killed and re-run, or runs in two workers at once: the unique
+index makes the second insert wait for the first transaction and then do nothing.
+"""
+import logging
+import threading
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL, safe_eval
+
+_logger = logging.getLogger(__name__)
+
+TRIGGERS = [
+    ('birthday', 'Birthday'),
+    ('purchase_anniversary', 'First Purchase Anniversary'),
+    ('after_purchase', 'Days After a Purchase'),
+    ('dormant', 'Dormant'),
+    ('churn_risk_high', 'Churn Risk Became High'),
+    ('tier_up', 'Tier Upgrade'),
+    ('tier_down', 'Tier Downgrade'),
+    ('low_satisfaction', 'Low Satisfaction'),
+    ('complaint_resolved', 'Complaint Resolved'),
+    ('product_reminder', 'Product Reminder'),
+    ('replenishment', 'Replenishment Due'),
+    ('no_contact', 'Not Contacted'),
+]
+CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions that reach the customer
+MAX_ATTEMPTS = 3
+
+
+class CrmLoyaltyCareRule(models.Model):
+    _name = 'crm.loyalty.care.rule'
+    _description = 'Care Rule'
+    _order = 'sequence, id'
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
+    trigger = fields.Selection(TRIGGERS, required=True, default='birthday')
+    days = fields.Integer(
+        'Days', default=0,
+        help="The trigger's N: days before the birthday or anniversary, after the purchase or the "
+             "resolved complaint, of dormancy or without contact, days to look back for tier changes "
+             "and answers, days ahead of the expected replenishment.")
+    partner_domain = fields.Char('Customers', default='[]', required=True,
+                                 help="Only customers matching this filter are cared for.")
+    cooldown_days = fields.Integer(
+        'Cooldown (days)', default=0,
+        help="After acting for a customer, the rule leaves him alone this many days.")
+    holdout_percent = fields.Integer(
+        'Holdout (%)', default=0,
+        help="This share of the eligible customers, drawn at random but always the same for a customer, "
+             "is logged and not actioned, to measure whether the care works.")
+    action_server_ids = fields.Many2many(
+        'ir.actions.server', 'crm_loyalty_care_rule_action_rel', 'rule_id', 'action_id', 'Actions',
+        domain="[('model_id.model', '=', 'res.partner'), ('usage', '=', 'ir_actions_server')]",
+        help="Server actions on the customer, run in sequence: schedule an activity, send an email, "
+             "add a tag, update a field, send a satisfaction request, create a win-back opportunity...")
+    product_ids = fields.Many2many('product.product', string='Products')
+    product_category_ids = fields.Many2many('product.category', string='Product Categories')
+    satisfaction_level = fields.Selection(
+        [('1', '1'), ('2', '2'), ('3', '3')], 'At or Below', default='2',
+        help="Low satisfaction: answers at or below this score, or a detractor's recommendation.")
+    uplift_days = fields.Integer('Repurchase Within (days)', default=60,
+                                 help="The window in which treated and holdout customers' repurchases are compared.")
+    care_action_ids = fields.One2many('crm.loyalty.care.action', 'rule_id', 'Log')
+    preview_count = fields.Integer('Eligible Now', compute='_compute_preview_count')
+    done_count = fields.Integer(compute='_compute_stats')
+    failed_count = fields.Integer(compute='_compute_stats')
+    treated_count = fields.Integer('Treated', compute='_compute_uplift')
+    treated_repurchase = fields.Float('Treated Repurchase (%)', compute='_compute_uplift')
+    holdout_count = fields.Integer('Holdout', compute='_compute_uplift')
+    holdout_repurchase = fields.Float('Holdout Repurchase (%)', compute='_compute_uplift')
+
+    # --- checks -----------------------------------------------------------------------
+
+    @api.constrains('days', 'cooldown_days', 'holdout_percent', 'uplift_days')
+    def _check_numbers(self):
+        for rule in self:
+            if rule.days < 0 or rule.cooldown_days < 0 or rule.uplift_days < 0:
+                raise ValidationError(_("The days of the rule “%s” cannot be negative.", rule.name))
+            if not 0 <= rule.holdout_percent <= 50:
+                raise ValidationError(_("The holdout of the rule “%s” must be between 0 and 50 %%.", rule.name))
+
+    @api.constrains('partner_domain', 'company_id')
+    def _check_partner_domain(self):
+        Partner = self.env['res.partner'].sudo().with_context(active_test=False)
+        for rule in self:
+            domain = rule._partner_domain()
+            own = [('company_id', 'in', [False, rule.company_id.id])]
+            if (Partner.search_count(expression.AND([domain, expression.distribute_not(['!', *own])]), limit=1)
+                    and not Partner.search_count(expression.AND([domain, own]), limit=1)):
+                raise ValidationError(_("The rule “%s” targets another company's customers.", rule.name))
+
+    @api.constrains('trigger', 'product_ids', 'product_category_ids')
+    def _check_products(self):
+        for rule in self:
+            if rule.trigger == 'product_reminder' and not (rule.product_ids or rule.product_category_ids):
+                raise ValidationError(_("The product reminder “%s” needs products or product categories.",
+                                        rule.name))
+
+    @api.constrains('action_server_ids')
+    def _check_actions(self):
+        for rule in self:
+            for action in rule.action_server_ids:
+                if action.model_id.model != 'res.partner':
+                    raise ValidationError(_("The action “%s” does not act on customers.", action.name))
+                if action.state == 'mail_post' and not action.template_id:
+                    raise ValidationError(_("The email action “%s” has no template.", action.name))
+
+    def _partner_domain(self):
+        self.ensure_one()
+        try:
+            domain = safe_eval.safe_eval(self.partner_domain or '[]')
+            expression.expression(domain, self.env['res.partner'])
+        except Exception as error:  # any parse error is the user's invalid domain
+            raise ValidationError(_("The customers' filter of the rule “%(rule)s” is not a valid domain: %(error)s",
+                                    rule=self.name, error=error)) from error
+        return domain
+
+    # --- candidates -------------------------------------------------------------------
+
+    def _trigger_sql(self, today):
+        """SELECT partner_id, occurrence of the trigger's condition on ``today``."""
+        self.ensure_one()
+        key = str(self.company_id.id)
+        company = self.company_id.id
+        n = self.days
+        target = today + timedelta(days=n)
+
+        def same_day(column):
+            # 29 February falls on 28 February in other years
+            leap = (target.year % 4 == 0 and target.year % 100 != 0) or target.year % 400 == 0
+            feb28 = target.month == 2 and target.day == 28 and not leap
+            return SQL(
+                "((EXTRACT(MONTH FROM %(col)s) = %(m)s AND EXTRACT(DAY FROM %(col)s) = %(d)s)"
+                " OR (%(feb28)s AND EXTRACT(MONTH FROM %(col)s) = 2 AND EXTRACT(DAY FROM %(col)s) = 29))",
+                col=column, m=target.month, d=target.day, feb28=feb28)
+
+        last = SQL("(p.loyalty_last_purchase_date ->> %s)::date", key)
+        first = SQL("(p.loyalty_first_purchase_date ->> %s)::date", key)
+        sql = {
+            'birthday': SQL(
+                "SELECT p.id, %s FROM res_partner p WHERE p.birthday IS NOT NULL AND %s",
+                str(target.year), same_day(SQL("p.birthday"))),
+            'purchase_anniversary': SQL(
+                "SELECT p.id, %s FROM res_partner p WHERE %s < %s AND %s",
+                str(target.year), first, target.replace(month=1, day=1), same_day(first)),
+            'after_purchase': SQL(
+                "SELECT p.id, %s::text FROM res_partner p WHERE %s = %s", last, last, today - timedelta(days=n)),
+            'dormant': SQL(
+                "SELECT p.id, 'since ' || %s FROM res_partner p WHERE %s <= %s",
+                last, last, today - timedelta(days=n)),
+            'churn_risk_high': SQL(
+                "SELECT p.id, 'since ' || %s FROM res_partner p WHERE p.churn_risk ->> %s = 'high'", last, key),
+            'tier_up': SQL(
+                """SELECT h.partner_id, 'change ' || h.id FROM crm_loyalty_tier_history h
+                    WHERE h.company_id = %s AND h.direction = 'up' AND h.date >= %s""",
+                company, today - timedelta(days=n)),
+            'tier_down': SQL(
+                """SELECT h.partner_id, 'change ' || h.id FROM crm_loyalty_tier_history h
+                    WHERE h.company_id = %s AND h.direction = 'down' AND h.date >= %s""",
+                company, today - timedelta(days=n)),
+            'low_satisfaction': SQL(
+                """SELECT f.commercial_partner_id, 'answer ' || f.id FROM crm_loyalty_feedback f
+                    WHERE f.company_id = %s AND f.state = 'answered' AND f.date >= %s
+                      AND (f.score::int <= %s OR f.nps_category = 'detractor')""",
+                company, today - timedelta(days=n), int(self.satisfaction_level or 2)),
+            'complaint_resolved': SQL(
+                """SELECT c.commercial_partner_id, 'complaint ' || c.id FROM crm_loyalty_complaint c
+                    WHERE c.company_id = %s AND c.state IN ('resolved', 'closed') AND c.date_resolved::date = %s""",
+                company, today - timedelta(days=n)),
+            'product_reminder': SQL(
+                """SELECT DISTINCT cp.commercial_partner_id, 'order ' || so.id
+                     FROM sale_order_line l
+                     JOIN sale_order so ON so.id = l.order_id
+                     JOIN res_partner cp ON cp.id = so.partner_id
+                     JOIN product_product pp ON pp.id = l.product_id
+                     JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                    WHERE so.company_id = %s AND so.state = 'sale' AND so.date_order::date = %s
+                      AND (l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))""",
+                company, today - timedelta(days=n), self.product_ids.ids, self._category_ids()),
+            'replenishment': self._replenishment_sql(today),
+            'no_contact': SQL(
+                """SELECT p.id, 'since ' || COALESCE(lc.day::text, 'ever') FROM res_partner p
+                     LEFT JOIN LATERAL (
+                          SELECT MAX(m.date)::date AS day FROM mail_message m
+                           WHERE m.model = 'res.partner' AND m.res_id = p.id
+                             AND m.message_type IN ('email', 'comment', 'email_outgoing')) lc ON TRUE
+                    WHERE p.id = p.commercial_partner_id AND COALESCE(lc.day, '1900-01-01') <= %s""",
+                today - timedelta(days=n)),
+        }[self.trigger]
+        return sql
+
+    def _category_ids(self):
+        return self.env['product.category'].search([('id', 'child_of', self.product_category_ids.ids)]).ids \
+            if self.product_category_ids else []
+
+    def _replenishment_sql(self, today):
+        """Customers whose own rhythm for a product says he runs out within N days."""
+        products = SQL("TRUE") if not (self.product_ids or self.product_category_ids) else SQL(
+            "(l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))", self.product_ids.ids, self._category_ids())
+        return SQL(
+            """SELECT r.partner_id, 'product ' || r.product_id || ' after ' || r.last_day FROM (
+                   SELECT cp.commercial_partner_id AS partner_id, l.product_id,
+                          MIN(so.date_order::date) AS first_day, MAX(so.date_order::date) AS last_day,
+                          COUNT(DISTINCT so.date_order::date) AS days
+                     FROM sale_order_line l
+                     JOIN sale_order so ON so.id = l.order_id
+                     JOIN res_partner cp ON cp.id = so.partner_id
+                     JOIN product_product pp ON pp.id = l.product_id
+                     JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                    WHERE so.company_id = %(company)s AND so.state = 'sale' AND so.date_order::date <= %(today)s
+                      AND %(products)s
+                    GROUP BY 1, 2) r
+                WHERE r.days >= 2
+                  AND r.last_day + ((r.last_day - r.first_day) / (r.days - 1))::int - %(n)s <= %(today)s""",
+            company=self.company_id.id, today=today, products=products, n=self.days)
+
+    def _candidates_sql(self, today):
+        """(partner_id, occurrence) to act on today: trigger, filter, company, not yet logged."""
+        self.ensure_one()
+        query = self.env['res.partner'].with_company(self.company_id)._search(self._partner_domain())
+        return SQL(
+            """SELECT DISTINCT t.partner_id, t.occurrence
+                 FROM (%(trigger)s) AS t(partner_id, occurrence)
+                 JOIN res_partner p ON p.id = t.partner_id
+                WHERE p.active AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                  AND t.occurrence IS NOT NULL
+                  AND t.partner_id IN %(filter)s
+                  AND NOT EXISTS (SELECT 1 FROM crm_loyalty_care_action a
+                                   WHERE a.rule_id = %(rule)s AND a.partner_id = t.partner_id
+                                     AND a.occurrence = t.occurrence)""",
+            trigger=self._trigger_sql(today), company=self.company_id.id, filter=query.subselect(),
+            rule=self.id)
+
+    def _candidates(self, today=None):
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(self._candidates_sql(today or fields.Date.context_today(self)))
+        return self.env.cr.fetchall()
+
+    # --- stats ------------------------------------------------------------------------
+
+    @api.depends('trigger', 'days', 'partner_domain', 'company_id')
+    def _compute_preview_count(self):
+        for rule in self:
+            try:
+                rule.preview_count = len({pid for pid, _occ in rule._candidates()}) if rule.id else 0
+            except ValidationError:
+                rule.preview_count = 0
+
+    def _compute_stats(self):
+        counts = {(rule, state): count for rule, state, count in self.env['crm.loyalty.care.action']._read_group(
+            [('rule_id', 'in', self.ids)], ['rule_id', 'state'], ['__count'])}
+        for rule in self:
+            rule.done_count = counts.get((rule, 'done'), 0)
+            rule.failed_count = counts.get((rule, 'failed'), 0)
+
+    def _compute_uplift(self):
+        """Share of treated and holdout customers who bought within ``uplift_days`` of the
+        action: the difference is what the care brings."""
+        for rule in self:
+            rule.treated_count = rule.holdout_count = 0
+            rule.treated_repurchase = rule.holdout_repurchase = 0.0
+            if not rule.id:
+                continue
+            self.env.flush_all()
+            self.env.cr.execute(SQL(
+                """SELECT a.state, COUNT(*), COUNT(*) FILTER (WHERE EXISTS (
+                          SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
+                           WHERE sp.commercial_partner_id = a.partner_id AND so.state = 'sale'
+                             AND so.company_id = %(company)s
+                             AND so.date_order > a.date AND so.date_order <= a.date + %(days)s * INTERVAL '1 day'))
+                     FROM crm_loyalty_care_action a
+                    WHERE a.rule_id = %(rule)s AND a.state IN ('done', 'holdout')
+                    GROUP BY a.state""",
+                company=rule.company_id.id, days=rule.uplift_days, rule=rule.id))
+            for state, count, bought in self.env.cr.fetchall():
+                rate = 100.0 * bought / count if count else 0.0
+                if state == 'done':
+                    rule.treated_count, rule.treated_repurchase = count, rate
+                else:
+                    rule.holdout_count, rule.holdout_repurchase = count, rate
+
+    # --- running ----------------------------------------------------------------------
+
+    def action_preview(self):
+        self.ensure_one()
+        partner_ids = list({pid for pid, _occ in self._candidates()})
+        return {
+            'type': 'ir.actions.act_window', 'res_model': 'res.partner', 'view_mode': 'list,form',
+            'name': _("Would be actioned now: %s", self.name),
+            'domain': [('id', 'in', partner_ids)], 'context': {'create': False},
+        }
+
+    def action_run(self):
+        for rule in self:
+            rule._run()
+        return True
+
+    @api.model
+    def _cron_run(self):
+        # one customer per transaction, except under tests (their transaction is rolled back)
+        commit = not getattr(threading.current_thread(), 'testing', False)
+        for rule in self.search([]):
+            rule.with_context(crm_loyalty_commit=commit)._run()
+
+    def _is_holdout(self, partner_id):
+        """Deterministic and uniform: the same partner is always in or out of a rule's holdout."""
+        self.env.cr.execute("SELECT ('x' || substr(md5(%s), 1, 8))::bit(32)::bigint %% 100",
+                            [f"{self.id}:{partner_id}"])
+        return self.env.cr.fetchone()[0] < self.holdout_percent
+
+    def _contact_actions(self):
+        return self.action_server_ids.filtered(
+            lambda a: a.state in CONTACT_ACTIONS and not (a.state == 'mail_post' and a.mail_post_method == 'note'))
+
+    def _run(self, today=None):
+        """Act on today's occurrences; retry the failed ones. Returns the new log rows."""
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        Log = self.env['crm.loyalty.care.action'].sudo()
+        logs = Log
+        for partner_id, occurrence in self._candidates(today):
+            # claim the occurrence first: a concurrent or later run finds it taken
+            self.env.cr.execute(SQL(
+                """INSERT INTO crm_loyalty_care_action
+                          (rule_id, partner_id, company_id, occurrence, state, date, attempts,
+                           create_uid, create_date, write_uid, write_date)
+                   VALUES (%(rule)s, %(partner)s, %(company)s, %(occurrence)s, 'pending', NOW() AT TIME ZONE 'UTC',
+                           0, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC')
+                   ON CONFLICT (rule_id, partner_id, occurrence) DO NOTHING
+                   RETURNING id""",
+                rule=self.id, partner=partner_id, company=self.company_id.id, occurrence=occurrence,
+                uid=self.env.uid))
+            row = self.env.cr.fetchone()
+            if row:
+                log = Log.browse(row[0])
+                log._act()
+                logs |= log
+                if self.env.context.get('crm_loyalty_commit'):
+                    self.env.cr.commit()  # pylint: disable=invalid-commit (one customer at a time)
+        # earlier failures get another chance, a bounded number of times
+        for log in Log.search([('rule_id', '=', self.id), ('state', '=', 'failed'),
+                               ('attempts', '<', MAX_ATTEMPTS), ('id', 'not in', logs.ids)]):
+            log._act()
+        self.invalidate_recordset(['care_action_ids'])
+        self.env['res.partner'].invalidate_model(['care_action_ids'])
+        return logs
+
+
+class CrmLoyaltyCareAction(models.Model):
+    _name = 'crm.loyalty.care.action'
+    _description = 'Care Action'
+    _order = 'date desc, id desc'
+    _rec_name = 'rule_id'
+
+    rule_id = fields.Many2one('crm.loyalty.care.rule', required=True, index=True, ondelete='cascade')
+    partner_id = fields.Many2one('res.partner', 'Customer', required=True, index=True, ondelete='cascade')
+    company_id = fields.Many2one('res.company', required=True, index=True)
+    trigger = fields.Selection(related='rule_id.trigger', store=True)
+    occurrence = fields.Char(required=True, help="What this action answers: the year of a birthday, "
+                                                 "the purchase, the dormancy episode...")
+    state = fields.Selection(
+        [('pending', 'Pending'), ('done', 'Done'), ('holdout', 'Holdout'), ('skipped', 'Skipped'),
+         ('failed', 'Failed')], required=True, default='pending', index=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    attempts = fields.Integer(default=0)
+    note = fields.Text()
+
+    _sql_constraints = [
+        ('occurrence_unique', 'UNIQUE(rule_id, partner_id, occurrence)',
+         "A care rule acts on each occurrence of a customer at most once."),
+    ]
+
+    def _act(self):
+        """Decide (holdout, cooldown, opt-out, cap) and run the rule's actions for one
+        customer, each in a savepoint: a failure is logged, the others go on."""
+        self.ensure_one()
+        rule, partner = self.rule_id, self.partner_id.with_company(self.company_id)
+        actions = rule.action_server_ids
+        reason = False
+        if self.state == 'pending':
+            kind, reason = self._skip_reason()
+            if kind == 'holdout':
+                self.write({'state': 'holdout', 'note': reason})
+                return
+            if kind == 'no_contact':
+                # no message to the customer; what is for the staff still happens
+                actions = actions - rule._contact_actions()
+            if kind == 'skip' or not actions:
+                self.write({'state': 'skipped', 'note': reason})
+                return
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint():
+                for action in actions.sorted('sequence'):
+                    action.with_company(self.company_id).with_context(
+                        active_model='res.partner', active_id=partner.id, active_ids=[partner.id]).sudo().run()
+                self.env.flush_all()
+            self.write({'state': 'done', 'attempts': self.attempts + 1, 'note': reason or False})
+        except Exception as error:  # noqa: BLE001 (an administrator's action may fail in any way)
+            _logger.info("Care rule %s failed for partner %s: %s", rule.id, partner.id, error)
+            self.env.invalidate_all()   # the cache may hold what the savepoint rolled back
+            self.write({'state': 'failed', 'attempts': self.attempts + 1, 'note': str(error)})
+
+    def _skip_reason(self):
+        """(kind, note): ``holdout``, ``skip`` (nothing at all), ``no_contact`` (only what
+        reaches the customer is left out), or (False, False)."""
+        rule, partner = self.rule_id, self.partner_id
+        if rule.holdout_percent and rule._is_holdout(partner.id):
+            return 'holdout', _("Left out to measure the effect of the care.")
+        if rule.cooldown_days and self.search_count([
+                ('rule_id', '=', rule.id), ('partner_id', '=', partner.id), ('state', '=', 'done'),
+                ('date', '>=', fields.Datetime.now() - timedelta(days=rule.cooldown_days))]):
+            return 'skip', _("Cooldown of the rule: acted for this customer recently.")
+        if rule._contact_actions():
+            commercial = partner.commercial_partner_id
+            if partner.care_opt_out or commercial.care_opt_out:
+                return 'no_contact', _("The customer asked not to be contacted.")
+            if partner.is_blacklisted:
+                return 'no_contact', _("The customer's email address is blacklisted.")
+            company = self.company_id
+            contacts = self.search_count([
+                ('partner_id', 'child_of', commercial.id), ('state', '=', 'done'), ('id', '!=', self.id),
+                ('company_id', '=', company.id),
+                ('rule_id.action_server_ids.state', 'in', list(CONTACT_ACTIONS)),
+                ('date', '>=', fields.Datetime.now() - timedelta(days=company.loyalty_contact_cap_days))])
+            if contacts >= company.loyalty_contact_cap:
+                return 'no_contact', _("Contact cap reached: %(count)s contacts in %(days)s days.",
+                                       count=contacts, days=company.loyalty_contact_cap_days)
+        return False, False
