@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import LoyaltyCase
+from .common import LoyaltyCase, LoyaltyTourCase
 
 
 @tagged('post_install', '-at_install')
@@ -270,3 +270,23 @@ class TestCareRules(LoyaltyCase):
             with self.subTest(values=values), self.assertRefused(message):
                 self._rule(**values)
         self.assertEqual(Rule.search_count([]), count)
+
+
+@tagged('post_install', '-at_install')
+class TestCareTour(LoyaltyTourCase):
+
+    def test_an_administrator_creates_previews_and_runs_a_birthday_rule(self):
+        customer = self.env['res.partner'].create({
+            'name': 'Lotus Tea House', 'is_company': True,
+            'birthday': (date.today() + timedelta(days=3)).replace(year=1992)})
+        self.env['ir.actions.server'].create({
+            'name': 'Tour: call for the birthday', 'model_id': self.env['ir.model']._get_id('res.partner'),
+            'state': 'next_activity', 'activity_type_id': self.env.ref('mail.mail_activity_data_call').id,
+            'activity_summary': 'Birthday call', 'activity_user_type': 'specific',
+            'activity_user_id': self.env.ref('base.user_admin').id})
+        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_care_rule', login='admin')
+        self.assertEqual([path.name for path in shots], ['care_rule.png'])
+        rule = self.env['crm.loyalty.care.rule'].search([('name', '=', 'Birthday call')])
+        self.assertEqual(rule.care_action_ids.mapped('state'), ['done'])
+        self.assertEqual(self.env['mail.activity'].search([('res_model', '=', 'res.partner'),
+                                                           ('res_id', '=', customer.id)]).summary, 'Birthday call')
