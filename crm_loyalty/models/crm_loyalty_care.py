@@ -9,7 +9,7 @@ index makes the second insert wait for the first transaction and then do nothing
 """
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -147,12 +147,21 @@ class CrmLoyaltyCareRule(models.Model):
                 " OR (%(feb28)s AND EXTRACT(MONTH FROM %(col)s) = 2 AND EXTRACT(DAY FROM %(col)s) = 29))",
                 col=column, m=target.month, d=target.day, feb28=feb28)
 
+        # the birthday is the day in the customer's time zone (else the company's)
+        now = self.env.context.get('crm_loyalty_now') or datetime.combine(today, time(12))
+        local_target = SQL(
+            "((%s::timestamp AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(NULLIF(p.tz, ''), %s, 'UTC'))::date + %s)",
+            now, self.company_id.partner_id.tz or None, n)
         last = SQL("(p.loyalty_last_purchase_date ->> %s)::date", key)
         first = SQL("(p.loyalty_first_purchase_date ->> %s)::date", key)
         sql = {
             'birthday': SQL(
-                "SELECT p.id, %s FROM res_partner p WHERE p.birthday IS NOT NULL AND %s",
-                str(target.year), same_day(SQL("p.birthday"))),
+                """SELECT p.id, EXTRACT(YEAR FROM %(t)s)::text FROM res_partner p
+                    WHERE p.birthday IS NOT NULL
+                      AND (TO_CHAR(p.birthday, 'MM-DD') = TO_CHAR(%(t)s, 'MM-DD')
+                           OR (TO_CHAR(p.birthday, 'MM-DD') = '02-29' AND TO_CHAR(%(t)s, 'MM-DD') = '02-28'
+                               AND TO_CHAR(%(t)s + 1, 'MM-DD') = '03-01'))""",
+                t=local_target),
             'purchase_anniversary': SQL(
                 "SELECT p.id, %s FROM res_partner p WHERE %s < %s AND %s",
                 str(target.year), first, target.replace(month=1, day=1), same_day(first)),

@@ -69,6 +69,15 @@ class TestCareRules(LoyaltyCase):
         self.assertFalse(rule._candidates(date(2028, 2, 28)))
         self.assertEqual(rule._candidates(date(2028, 2, 29)), [(self.customer.id, '2028')])
 
+    def test_birthday_is_the_day_in_the_customers_time_zone(self):
+        rule = self._rule(days=0)
+        evening = datetime(2026, 11, 30, 20, 0)          # UTC: already 1 December in Shanghai
+        self.customer.tz = 'Asia/Shanghai'
+        self.assertEqual(rule.with_context(crm_loyalty_now=evening)._candidates(date(2026, 11, 30)),
+                         [(self.customer.id, '2026')])
+        self.customer.tz = 'America/New_York'
+        self.assertFalse(rule.with_context(crm_loyalty_now=evening)._candidates(date(2026, 11, 30)))
+
     def test_purchase_triggers(self):
         self._order(self.customer, 300, date(2024, 11, 25))
         self._order(self.customer, 200, date(2026, 11, 12))
