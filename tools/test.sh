@@ -50,6 +50,9 @@ if [ -z "${TEST_TAGS:-}" ]; then
   else
     record_check demo_data.py "$results/demo_data.json" 0
   fi
+  say "Care rules: two workers at once on that copy"
+  (cd "$ROOT/tools" && "$PY" check_care_concurrency.py "$results/care_concurrency.json" -c "$CONF" \
+      -d "$demo_copy" --log-level=warn --logfile="$STATE/test-results/care_concurrency.log") || true
   drop_db "$demo_copy"
 
   say "Uninstall check"
