@@ -24,6 +24,14 @@ measures, on it and in this order:
 4. With --orm-sample N: a plain ORM implementation (per customer `read_group` of his
    confirmed orders, then `write` of the same columns on him and his contacts) timed on
    N customers and extrapolated linearly to all, rolled back.
+5. Care rules, on the recomputed figures: three rules of the main company created through
+   the ORM (dormant 180 days, churn risk high, birthday today after one SQL UPDATE gives
+   about 1/365 of the commercial partners a birthday today), each with one cheap server
+   action on the customer. Per rule: its candidates, the preview (`_candidates`) and the
+   real run (`_run`, one transaction), with their SQL statements; all rolled back. With
+   --care-run-cap N (or BENCH_CARE_RUN_CAP) above 0, the run acts on the first N
+   candidates only (the selection query still runs in full) and the full run is
+   extrapolated from the time per actioned partner.
 """
 import argparse
 import json
@@ -35,6 +43,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+CARE_ACTION_CODE = "record.write({'care_opt_out': record.care_opt_out})"
+CARE_RULES = [('dormant', 180), ('churn_risk_high', 0), ('birthday', 0)]
 TIERS = [('Bronze', 0.50, 'reactive'), ('Silver', 0.75, 'accountable'), ('Gold', 0.90, 'proactive'),
          ('Platinum', 0.97, 'partnership')]
 
@@ -67,8 +77,9 @@ def mb(kb):
 # --- the measurements ----------------------------------------------------------------------
 
 class Bench:
-    def __init__(self, env, dsn, orm_sample, confirm_repeats):
+    def __init__(self, env, dsn, orm_sample, confirm_repeats, care_run_cap=0):
         self.env = env
+        self.care_run_cap = care_run_cap
         self.cr = env.cr
         self.dsn = dsn
         self.orm_sample = orm_sample
@@ -315,6 +326,66 @@ class Bench:
         }
         self.result['orm_over_engine'] = self.result['orm']['seconds'] / self.result['engine']['best_seconds']
 
+    # 5. care rules
+    def care_rules(self):
+        """Preview and real run of three care rules of the main company, rolled back."""
+        env = self.env
+        company = env.company
+        today = self._today(company)
+        self.vacuum('res_partner', 'crm_loyalty_care_action')  # the rolled-back runs' dead rows
+        self.cr.execute(
+            """UPDATE res_partner SET birthday = make_date(1980 + 4 * (id %% 10), %s, %s)
+                WHERE id %% 365 = 0 AND id = commercial_partner_id""", [today.month, today.day])
+        birthdays = self.cr.rowcount
+        env.invalidate_all()
+        action = env['ir.actions.server'].create({
+            'name': "Bench: rewrite the care opt-out", 'model_id': env['ir.model']._get_id('res.partner'),
+            'state': 'code', 'code': CARE_ACTION_CODE,
+        })
+        rules = env['crm.loyalty.care.rule'].create([{
+            'name': f"Bench {trigger} {days}d", 'trigger': trigger, 'days': days, 'company_id': company.id,
+            'action_server_ids': [(6, 0, action.ids)],
+        } for trigger, days in CARE_RULES])
+        env.flush_all()
+        figures = []
+        for rule in rules:
+            rule._candidates(today)  # warm-up: the ORM's caches (domain, fields) are filled
+            candidates, preview_s, preview_q = self.measure(lambda r=rule: r._candidates(today))
+            self.cr.execute("SAVEPOINT bench_care_run")
+            with capped_candidates(env, self.care_run_cap):
+                logs, run_s, run_q = self.measure(lambda r=rule: r._run(today))
+            states = {}
+            for log in logs:
+                states[log.state] = states.get(log.state, 0) + 1
+            actioned = len(logs)
+            per_partner_s = (run_s - preview_s) / actioned if actioned else None
+            figure = {
+                'rule': rule.name, 'trigger': rule.trigger, 'days': rule.days,
+                'candidates': len(candidates), 'candidate_partners': len({pid for pid, _o in candidates}),
+                'preview_seconds': preview_s, 'preview_sql_statements': preview_q,
+                'run_actioned': actioned, 'run_log_states': states,
+                'run_seconds': run_s, 'run_sql_statements': run_q,
+                'run_sql_statements_per_actioned_partner': (run_q - preview_q) / actioned if actioned else None,
+                'run_ms_per_actioned_partner': per_partner_s and 1000 * per_partner_s,
+                'run_capped': actioned < len(candidates),
+                'run_seconds_full': (run_s if actioned >= len(candidates)
+                                     else preview_s + per_partner_s * len(candidates)),
+            }
+            figures.append(figure)
+            self.cr.execute("ROLLBACK TO SAVEPOINT bench_care_run")
+            env.invalidate_all()
+        self.rollback()
+        self.result['care'] = {
+            'company': company.name, 'today': str(today), 'birthdays_set_today': birthdays,
+            'action': f"server action on res.partner, state 'code': {CARE_ACTION_CODE}",
+            'run_cap': self.care_run_cap or None,
+            'note': "preview: rule._candidates(today) after a warm-up call; run: rule._run(today) in one "
+                    "transaction (no per-customer commits), ORM flush included, rolled back; per actioned "
+                    "partner: (run - preview) / partners actioned; run_seconds_full is measured, or "
+                    "extrapolated from the time per actioned partner when the run was capped",
+            'rules': figures,
+        }
+
     def run(self):
         self.describe()
         if self.sql("SELECT 1 FROM crm_loyalty_snapshot LIMIT 1"):
@@ -328,6 +399,7 @@ class Bench:
         self.rollback()
         if self.orm_sample:
             self.orm()
+        self.care_rules()
         return self.result
 
 
@@ -367,6 +439,30 @@ def without_loyalty_hook(env):
             cls._loyalty_refresh = own
 
 
+@contextmanager
+def capped_candidates(env, cap):
+    """The care rules' _run acts on the first ``cap`` candidates only (0: all), in this
+    process; the selection query itself is unchanged."""
+    if not cap:
+        yield
+        return
+    cls = env.registry['crm.loyalty.care.rule']
+    own = cls.__dict__.get('_candidates')
+    original = cls._candidates
+
+    def _candidates(self, today=None):
+        return original(self, today)[:cap]
+
+    cls._candidates = _candidates
+    try:
+        yield
+    finally:
+        if own is None:
+            del cls._candidates
+        else:
+            cls._candidates = own
+
+
 def floor_value(field):
     """SQL expression over bench_floor_agg of the floor's value for one column, by type."""
     return {
@@ -400,6 +496,9 @@ def main():
     parser.add_argument('--orm-sample', type=int, default=0,
                         help="customers the plain ORM implementation is timed on (0: not measured)")
     parser.add_argument('--confirm-repeats', type=int, default=20)
+    parser.add_argument('--care-run-cap', type=int, default=int(os.environ.get('BENCH_CARE_RUN_CAP') or 0),
+                        help="care rules' runs act on at most this many candidates, the rest "
+                             "extrapolated (0: all; default BENCH_CARE_RUN_CAP or 0)")
     args, odoo_args = parser.parse_known_args()
     sys.path.insert(0, os.environ['ODOO_SRC'])
     import odoo  # importable once ODOO_SRC is on the path
@@ -410,7 +509,7 @@ def main():
     _db, dsn = odoo.sql_db.connection_info_for(dbname)
     with Registry(dbname).cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        result = Bench(env, dsn, args.orm_sample, args.confirm_repeats).run()
+        result = Bench(env, dsn, args.orm_sample, args.confirm_repeats, args.care_run_cap).run()
         cr.rollback()
     with open(args.out, 'w', encoding='utf-8') as f:
         json.dump(result, f, indent=2, default=str)
@@ -418,6 +517,10 @@ def main():
     print(f"engine {engine['best_seconds']:.2f} s ({engine['sql_statements']} statements, "
           f"{engine['partner_rows_written']} partners, peak RSS {engine['peak_rss_mb']} MB), "
           f"floor {floor['best_seconds']:.2f} s: x{result['engine_over_floor']:.1f}")
+    for rule in result['care']['rules']:
+        print(f"care rule {rule['trigger']} {rule['days']}d: {rule['candidates']} candidates, preview "
+              f"{rule['preview_seconds']:.2f} s ({rule['preview_sql_statements']} statements), run "
+              f"{rule['run_seconds']:.2f} s ({rule['run_sql_statements']} statements, {rule['run_actioned']} actioned)")
 
 
 if __name__ == '__main__':

@@ -57,6 +57,39 @@ ROWS = [
     ("  hook's extra", lambda g, e: dig(e, 'confirm') and f"{e['confirm']['hook_extra_ms']:.1f} / "
                                                           f"{e['confirm']['hook_extra_queries']:g}"),
 ]
+CARE_RULES = [('dormant', 180), ('churn_risk_high', 0), ('birthday', 0)]  # as tools/bench_engine.py
+
+
+def _care_rule(engine, trigger, days):
+    return next((r for r in dig(engine, 'care', 'rules') or () if (r['trigger'], r['days']) == (trigger, days)),
+                None)
+
+
+def _care_rows(trigger, days):
+    """Rows of one care rule: candidates, preview, real run and the run's part per actioned
+    partner (the server actions), each s (SQL statements)."""
+    def cell(func):
+        def figure(_g, e):
+            rule = _care_rule(e, trigger, days)
+            return rule and func(rule)
+        return figure
+
+    def run(rule):
+        if not rule['run_capped']:
+            return f"{rule['run_seconds']:.2f} ({rule['run_sql_statements']})"
+        return (f"~{rule['run_seconds_full']:.0f} (on {rule['run_actioned']}: {rule['run_seconds']:.2f}, "
+                f"{rule['run_sql_statements']})")
+
+    return [
+        (f"care rule {trigger} {days}d", cell(lambda r: f"{r['candidates']} candidates")),
+        ("  preview s (statements)", cell(lambda r: f"{r['preview_seconds']:.3f} ({r['preview_sql_statements']})")),
+        ("  run s (statements)", cell(run)),
+        ("  per actioned: ms / stmts", cell(lambda r: r['run_actioned'] and (
+            f"{r['run_ms_per_actioned_partner']:.2f} / {r['run_sql_statements_per_actioned_partner']:.1f}"))),
+    ]
+
+
+ROWS += [row for trigger, days in CARE_RULES for row in _care_rows(trigger, days)]
 
 
 def _ms_queries(figure):
