@@ -81,6 +81,20 @@ SCORE_FIELDS = {
 WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
 
 
+def loyalty_segment_sql(company, satisfaction, purchases, scored):
+    """Dick & Basu's loyalty matrix as an SQL expression: relative attitude (the
+    ``satisfaction`` score against the company threshold) against repeat patronage (window
+    ``purchases`` against the company threshold); NULL unless ``scored`` and satisfied at all."""
+    return SQL(
+        """CASE WHEN NOT (%(scored)s) OR %(satisfaction)s <= 0 THEN NULL
+                WHEN %(satisfaction)s >= %(attitude)s AND %(purchases)s >= %(repeat)s THEN 'loyal'
+                WHEN %(satisfaction)s >= %(attitude)s THEN 'latent'
+                WHEN %(purchases)s >= %(repeat)s THEN 'spurious'
+                ELSE 'none' END""",
+        scored=scored, satisfaction=satisfaction, purchases=purchases,
+        attitude=company.loyalty_attitude_threshold, repeat=company.loyalty_repeat_threshold)
+
+
 class CrmLoyaltyEngine(models.AbstractModel):
     _name = 'crm.loyalty.engine'
     _description = 'Loyalty Engine'
@@ -395,12 +409,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                        WHEN %(fm)s = 1 THEN 'new_customer'
                        WHEN %(fm)s <= 3 THEN 'potential_loyalist'
                        ELSE 'champions' END,
-                   loyalty_segment = CASE
-                       WHEN r_score = 0 OR satisfaction <= 0 THEN NULL
-                       WHEN satisfaction >= %(attitude)s AND count_window >= %(repeat)s THEN 'loyal'
-                       WHEN satisfaction >= %(attitude)s THEN 'latent'
-                       WHEN count_window >= %(repeat)s THEN 'spurious'
-                       ELSE 'none' END,
+                   loyalty_segment = %(loyalty_segment)s,
                    value_segment = CASE
                        WHEN r_score = 0 THEN NULL
                        WHEN revenue_window >= %(median)s AND relationship_months >= %(long)s THEN 'true_friend'
@@ -414,7 +423,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                        ELSE 'low' END
 """,
             fm=SQL("((f_score + m_score + 1) / 2)"),
-            attitude=company.loyalty_attitude_threshold, repeat=company.loyalty_repeat_threshold,
+            loyalty_segment=loyalty_segment_sql(company, SQL("satisfaction"), SQL("count_window"),
+                                                SQL("r_score > 0")),
             median=params['median_revenue'] or 0, long=company.loyalty_long_relationship_months,
             high=company.loyalty_churn_high_ratio, medium=company.loyalty_churn_medium_ratio,
         ))

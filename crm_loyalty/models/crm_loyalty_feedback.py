@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .crm_loyalty_engine import loyalty_segment_sql
 from .selections import RFM_SEGMENTS, VALUE_SEGMENTS
 
 SCORES = [
@@ -238,18 +239,12 @@ class CrmLoyaltyFeedback(models.Model):
                                            || jsonb_build_object(%(key)s, ROUND(f.score::numeric, 2)),
                       satisfaction_date = COALESCE(rp.satisfaction_date, '{}'::jsonb)
                                           || jsonb_build_object(%(key)s, f.day),
-                      loyalty_segment = COALESCE(rp.loyalty_segment, '{}'::jsonb) || jsonb_build_object(
-                          %(key)s, CASE
-                              WHEN f.score <= 0
-                                   OR COALESCE((rp.loyalty_purchase_count_total ->> %(key)s)::int, 0) = 0 THEN NULL
-                              WHEN f.score >= %(attitude)s
-                                   AND COALESCE((rp.loyalty_purchase_count ->> %(key)s)::int, 0) >= %(repeat)s
-                              THEN 'loyal'
-                              WHEN f.score >= %(attitude)s THEN 'latent'
-                              WHEN COALESCE((rp.loyalty_purchase_count ->> %(key)s)::int, 0) >= %(repeat)s
-                              THEN 'spurious'
-                              ELSE 'none' END)
+                      loyalty_segment = COALESCE(rp.loyalty_segment, '{}'::jsonb)
+                                        || jsonb_build_object(%(key)s, %(segment)s)
                  FROM figures f
                 WHERE rp.commercial_partner_id = f.partner_id""",
             company=company.id, partners=partners, since=since, key=key,
-            attitude=company.loyalty_attitude_threshold, repeat=company.loyalty_repeat_threshold))
+            segment=loyalty_segment_sql(
+                company, SQL("f.score"),
+                SQL("COALESCE((rp.loyalty_purchase_count ->> %s)::int, 0)", key),
+                SQL("COALESCE((rp.loyalty_purchase_count_total ->> %s)::int, 0) > 0", key))))
