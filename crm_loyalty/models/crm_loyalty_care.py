@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, safe_eval
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -121,8 +121,7 @@ class CrmLoyaltyCareRule(models.Model):
     def _partner_domain(self):
         self.ensure_one()
         try:
-            domain = safe_eval.safe_eval(self.partner_domain or '[]')
-            expression.expression(domain, self.env['res.partner'])
+            domain = self.env['res.partner']._loyalty_parse_domain(self.partner_domain)
         except Exception as error:  # any parse error is the user's invalid domain
             raise ValidationError(_("The customers' filter of the rule “%(rule)s” is not a valid domain: %(error)s",
                                     rule=self.name, error=error)) from error

@@ -4,7 +4,9 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
 from odoo.tools.misc import format_amount, format_date
+from odoo.tools.safe_eval import safe_eval
 
 from .selections import (
     ABC_CLASSES,
@@ -270,6 +272,14 @@ class ResPartner(models.Model):
                 super().write({'loyalty_tier_override_reason': False, 'loyalty_tier_override_until': False})
             self.env['crm.loyalty.engine']._refresh_partners(self.commercial_partner_id)
         return res
+
+    @api.model
+    def _loyalty_parse_domain(self, text):
+        """The partner domain an administrator typed, parsed and checked against the
+        fields of partners; raises ValueError (or SyntaxError...) when it is not one."""
+        domain = safe_eval(text or '[]')
+        expression.expression(domain, self)   # validates every leaf
+        return domain
 
     def action_loyalty_level_follow_tier(self):
         self.write({'relationship_level_manual': False})

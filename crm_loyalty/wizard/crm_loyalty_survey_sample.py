@@ -1,4 +1,3 @@
-import ast
 import random
 from datetime import timedelta
 
@@ -24,9 +23,8 @@ class CrmLoyaltySurveySample(models.TransientModel):
     def _eligible_domain(self):
         self.ensure_one()
         try:
-            domain = ast.literal_eval(self.partner_domain or '[]')
-            expression.expression(domain, self.env['res.partner'])   # validates every leaf
-        except (ValueError, SyntaxError, TypeError, KeyError, AssertionError) as error:
+            domain = self.env['res.partner']._loyalty_parse_domain(self.partner_domain)
+        except Exception as error:  # any parse error is the user's invalid domain
             raise UserError(_("The customers' filter is not a valid domain: %s", error)) from error
         since = fields.Datetime.now() - timedelta(days=self.exclude_days)
         self.env.cr.execute("""SELECT DISTINCT commercial_partner_id FROM crm_loyalty_feedback
