@@ -12,3 +12,9 @@ from . import res_partner_complaint
 from . import res_company_complaint
 from . import crm_loyalty_care
 from . import ir_actions_server
+from . import res_company_channel
+from . import crm_loyalty_territory
+from . import crm_loyalty_channel_grade
+from . import res_partner_channel
+from . import crm_loyalty_channel_conflict
+from . import crm_lead

@@ -1,0 +1,193 @@
+"""Channel conflicts (窜货): sales that cross territories, found when an order is confirmed.
+
+An order is sold through a channel partner (the *seller*) when its customer is a channel
+partner, or an end customer served by one (``channel_parent_id``). The order crosses
+territories when its delivery address
+
+- lies in an exclusive territory that neither the seller nor anyone upstream of him
+  serves (``exclusive``: the expected distributor is that territory's), or
+- lies outside every territory of the seller, when he has territories (his own, or else
+  those of the nearest partner upstream: a reseller sells within his distributor's)
+  (``outside``: the expected distributor is the one whose territory it lies in, if any).
+
+One SQL statement finds the conflicts of any number of orders.
+"""
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+CONFLICT_KINDS = [
+    ('exclusive', "Into another's exclusive territory"),
+    ('outside', 'Outside its territories'),
+]
+
+
+class CrmLoyaltyChannelConflict(models.Model):
+    _name = 'crm.loyalty.channel.conflict'
+    _description = 'Channel Conflict'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'date desc, id desc'
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True)
+    sale_order_id = fields.Many2one('sale.order', 'Order', required=True, readonly=True, index=True,
+                                    ondelete='cascade')
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
+    date = fields.Date(required=True, readonly=True, help="The day the order was confirmed.")
+    kind = fields.Selection(CONFLICT_KINDS, required=True, readonly=True)
+    distributor_id = fields.Many2one(
+        'res.partner', 'Sold By', required=True, readonly=True, index=True,
+        help="The channel partner the order was sold through.")
+    expected_distributor_id = fields.Many2one(
+        'res.partner', 'Territory Of', readonly=True, index=True,
+        help="The channel partner whose territory the goods were delivered into, when there is one.")
+    territory_id = fields.Many2one('crm.loyalty.territory', 'Delivered Into', readonly=True)
+    customer_id = fields.Many2one('res.partner', 'Customer', readonly=True)
+    delivery_partner_id = fields.Many2one('res.partner', 'Delivery Address', readonly=True)
+    currency_id = fields.Many2one('res.currency', readonly=True)
+    amount = fields.Monetary('Untaxed Amount', readonly=True)
+    state = fields.Selection(
+        [('new', 'New'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')],
+        required=True, default='new', tracking=True, index=True)
+    resolution = fields.Text(
+        tracking=True,
+        help="What was found and decided: required to dismiss a conflict.")
+    decided_by_id = fields.Many2one('res.users', 'Decided By', readonly=True)
+    decided_date = fields.Date('Decided On', readonly=True)
+
+    _sql_constraints = [
+        ('order_unique', 'UNIQUE(sale_order_id)', "An order has one channel conflict at most."),
+    ]
+
+    # --- Review -----------------------------------------------------------------------
+
+    def action_confirm(self):
+        self._decide('confirmed')
+
+    def action_dismiss(self):
+        if any(not (conflict.resolution or '').strip() for conflict in self):
+            raise UserError(_("Write down why the conflict is dismissed before dismissing it."))
+        self._decide('dismissed')
+
+    def action_reset(self):
+        self.write({'state': 'new', 'decided_by_id': False, 'decided_date': False})
+
+    def _decide(self, state):
+        if self.filtered(lambda conflict: conflict.state != 'new'):
+            raise UserError(_("Only new conflicts can be confirmed or dismissed."))
+        self.write({'state': state, 'decided_by_id': self.env.uid,
+                    'decided_date': fields.Date.context_today(self)})
+        self.activity_feedback(['crm_loyalty.mail_activity_channel_conflict'])
+
+    # --- Detection --------------------------------------------------------------------
+
+    @api.model
+    def _detect(self, orders):
+        """Record the conflicts of ``orders`` (just confirmed) and notify the channel
+        managers. A bounded number of queries, whatever the number of orders or territories."""
+        if not orders:
+            return self
+        self.env.flush_all()
+        self.env.cr.execute(self._detect_sql(orders.ids))
+        rows = self.env.cr.dictfetchall()
+        if not rows:
+            return self
+        Order = self.env['sale.order'].sudo()
+        Order.browse(row['order_id'] for row in rows).fetch(['name', 'date_order', 'currency_id', 'amount_untaxed'])
+        vals_list = []
+        for row in rows:
+            order = Order.browse(row['order_id'])
+            vals_list.append({
+                'name': order.name,
+                'sale_order_id': order.id,
+                'company_id': row['company_id'],
+                'date': fields.Date.context_today(self),
+                'kind': row['kind'],
+                'distributor_id': row['seller_id'],
+                'expected_distributor_id': row['expected_id'],
+                'territory_id': row['territory_id'],
+                'customer_id': row['customer_id'],
+                'delivery_partner_id': row['delivery_id'],
+                'currency_id': order.currency_id.id,
+                'amount': order.amount_untaxed,
+            })
+        conflicts = self.sudo().with_context(mail_create_nolog=True).create(vals_list)
+        conflicts._notify_managers()
+        return conflicts
+
+    @api.model
+    def _detect_sql(self, order_ids):
+        company_ids = self.env['sale.order'].sudo().browse(order_ids).company_id.ids
+        matches = self.env['crm.loyalty.territory']._match_sql(
+            SQL("SELECT order_id, country_id, state_id, zip FROM orders"), company_ids)
+        return SQL(
+            """WITH RECURSIVE orders AS MATERIALIZED (
+                    SELECT so.id AS order_id, so.company_id, cp.id AS customer_id, ship.id AS delivery_id,
+                           CASE WHEN cp.channel_role IS NOT NULL THEN cp.id ELSE cp.channel_parent_id END AS seller_id,
+                           ship.country_id, ship.state_id, ship.zip
+                      FROM sale_order so
+                      JOIN res_partner buyer ON buyer.id = so.partner_id
+                      JOIN res_partner cp ON cp.id = buyer.commercial_partner_id
+                      JOIN res_partner ship ON ship.id = so.partner_shipping_id
+                     WHERE so.id = ANY(%(order_ids)s)
+                       AND (cp.channel_role IS NOT NULL OR cp.channel_parent_id IS NOT NULL)
+                       AND NOT EXISTS (SELECT 1 FROM crm_loyalty_channel_conflict c WHERE c.sale_order_id = so.id)),
+               chain (order_id, company_id, partner_id, depth) AS (
+                    SELECT order_id, company_id, seller_id, 0 FROM orders
+                    UNION ALL
+                    SELECT chain.order_id, chain.company_id, p.channel_parent_id, chain.depth + 1
+                      FROM chain JOIN res_partner p ON p.id = chain.partner_id
+                     WHERE p.channel_parent_id IS NOT NULL AND chain.depth < 32),
+               served AS MATERIALIZED (
+                    SELECT chain.order_id, chain.depth, r.territory_id
+                      FROM chain
+                      JOIN crm_loyalty_territory_partner_rel r ON r.partner_id = chain.partner_id
+                      JOIN crm_loyalty_territory t ON t.id = r.territory_id
+                     WHERE t.active AND t.company_id = chain.company_id),
+               own AS (
+                    SELECT served.order_id, served.territory_id FROM served
+                     WHERE served.depth = (SELECT min(s.depth) FROM served s WHERE s.order_id = served.order_id)),
+               m AS MATERIALIZED (%(matches)s)
+               SELECT o.order_id, o.company_id, o.seller_id, o.customer_id, o.delivery_id,
+                      CASE WHEN foreign_exclusive.territory_id IS NOT NULL THEN 'exclusive' ELSE 'outside' END AS kind,
+                      COALESCE(foreign_exclusive.territory_id, located.territory_id) AS territory_id,
+                      COALESCE(foreign_exclusive.partner_id, located.partner_id) AS expected_id
+                 FROM orders o
+                 LEFT JOIN LATERAL (
+                      SELECT m.territory_id, r.partner_id
+                        FROM m JOIN crm_loyalty_territory_partner_rel r ON r.territory_id = m.territory_id
+                       WHERE m.key = o.order_id AND m.company_id = o.company_id AND m.exclusive
+                         AND NOT EXISTS (SELECT 1 FROM crm_loyalty_territory_partner_rel mine
+                                           JOIN chain ON chain.partner_id = mine.partner_id
+                                          WHERE chain.order_id = o.order_id AND mine.territory_id = m.territory_id)
+                       ORDER BY m.priority DESC, m.sequence, m.territory_id, r.partner_id LIMIT 1
+                 ) foreign_exclusive ON TRUE
+                 LEFT JOIN LATERAL (
+                      SELECT m.territory_id, r.partner_id
+                        FROM m LEFT JOIN crm_loyalty_territory_partner_rel r
+                               ON r.territory_id = m.territory_id
+                              AND r.partner_id NOT IN (SELECT partner_id FROM chain WHERE chain.order_id = o.order_id)
+                       WHERE m.key = o.order_id AND m.company_id = o.company_id
+                       ORDER BY m.priority DESC, m.sequence, m.territory_id, r.partner_id NULLS LAST LIMIT 1
+                 ) located ON TRUE
+                WHERE o.seller_id IS NOT NULL
+                  AND (foreign_exclusive.territory_id IS NOT NULL
+                       OR (EXISTS (SELECT 1 FROM own WHERE own.order_id = o.order_id)
+                           AND NOT EXISTS (SELECT 1 FROM own JOIN m ON m.key = own.order_id
+                                                                  AND m.territory_id = own.territory_id
+                                            WHERE own.order_id = o.order_id)))""",
+            order_ids=list(order_ids), matches=matches)
+
+    def _notify_managers(self):
+        """A review activity on each conflict for its channel manager: the company's,
+        else the salesperson of the distributor whose territory was crossed, else the
+        seller's, else the order's. A few queries per manager, not per conflict."""
+        def manager(conflict):
+            return (conflict.company_id.loyalty_channel_manager_id
+                    or conflict.expected_distributor_id.user_id
+                    or conflict.distributor_id.user_id
+                    or conflict.sale_order_id.user_id)
+
+        for user, conflicts in self.grouped(manager).items():
+            if user:
+                conflicts.activity_schedule('crm_loyalty.mail_activity_channel_conflict', user_id=user.id)

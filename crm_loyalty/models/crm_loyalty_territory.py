@@ -1,0 +1,277 @@
+"""Sales territories of the channel, and the set-based matching of addresses to them.
+
+An address matches a territory when each criterion that is set matches: its country is
+one of the countries, its state one of the states, its zip within the range. Addresses
+are matched by one SQL statement over any number of partners (or orders, or leads): the
+territories are first flattened into one row per state (or per country, when no state
+is set), so that the match is an equality join, not a scan of every pair.
+"""
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+
+def normalize_zip(value):
+    return (value or '').replace(' ', '').upper()
+
+
+def pad_zip_range(zip_from, zip_to):
+    """Numeric bounds of unequal length padded with zeros, as Odoo's fiscal positions do,
+    so that they compare as the numbers they are."""
+    zip_from, zip_to = normalize_zip(zip_from), normalize_zip(zip_to)
+    if zip_from and zip_to:
+        width = max(len(zip_from), len(zip_to))
+        if zip_from.isdigit():
+            zip_from = zip_from.rjust(width, '0')
+        if zip_to.isdigit():
+            zip_to = zip_to.rjust(width, '0')
+    return zip_from, zip_to
+
+
+def place_overlap(place, other):
+    """Whether two (country, state) patterns of ``_places`` share an address."""
+    if place == (0, 0) or other == (0, 0):
+        return True
+    if place[0] != other[0]:
+        return False
+    return not (place[1] and other[1]) or place[1] == other[1]
+
+
+class CrmLoyaltyTerritory(models.Model):
+    _name = 'crm.loyalty.territory'
+    _description = 'Channel Territory'
+    _inherit = ['mail.thread']
+    _order = 'company_id, sequence, name, id'
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        'res.company', required=True, index=True, default=lambda self: self.env.company)
+    exclusive = fields.Boolean(
+        tracking=True,
+        help="Only its distributors may sell into an exclusive territory: a sale delivered "
+             "there by another distributor is a channel conflict. Exclusive territories of one "
+             "company cannot overlap.")
+    country_ids = fields.Many2many(
+        'res.country', 'crm_loyalty_territory_country_rel', 'territory_id', 'country_id',
+        string='Countries', tracking=True)
+    state_ids = fields.Many2many(
+        'res.country.state', 'crm_loyalty_territory_state_rel', 'territory_id', 'state_id',
+        string='States', tracking=True,
+        domain="[('country_id', 'in', country_ids)] if country_ids else []")
+    zip_from = fields.Char('Zip From', tracking=True)
+    zip_to = fields.Char('Zip To', tracking=True)
+    distributor_ids = fields.Many2many(
+        'res.partner', 'crm_loyalty_territory_partner_rel', 'territory_id', 'partner_id',
+        string='Distributors', domain="[('channel_role', '!=', False)]", tracking=True,
+        help="The channel partners who serve this territory.")
+    customer_count = fields.Integer(compute='_compute_customer_count', string='Customers')
+    color = fields.Integer()
+
+    # --- Validation -------------------------------------------------------------------
+
+    @api.constrains('zip_from', 'zip_to', 'country_ids', 'state_ids')
+    def _check_criteria(self):
+        for territory in self:
+            if bool(territory.zip_from) != bool(territory.zip_to):
+                raise ValidationError(_(
+                    "The zip range of the territory “%(territory)s” needs both a first and a last zip.",
+                    territory=territory.name))
+            if territory.zip_from and territory.zip_from > territory.zip_to:
+                raise ValidationError(_(
+                    "The zip range of the territory “%(territory)s” runs backwards: %(zip_from)s comes "
+                    "after %(zip_to)s.", territory=territory.name, zip_from=territory.zip_from,
+                    zip_to=territory.zip_to))
+            if not (territory.country_ids or territory.state_ids or territory.zip_from):
+                raise ValidationError(_(
+                    "The territory “%(territory)s” needs a country, a state or a zip range: "
+                    "without any it would cover the whole world.", territory=territory.name))
+            stray = territory.country_ids and territory.state_ids.filtered(
+                lambda state: state.country_id not in territory.country_ids)
+            if stray:
+                raise ValidationError(_(
+                    "The state %(state)s of the territory “%(territory)s” is not in its countries.",
+                    state=stray[0].display_name, territory=territory.name))
+
+    @api.constrains('exclusive', 'active', 'company_id', 'country_ids', 'state_ids', 'zip_from', 'zip_to')
+    def _check_exclusive_overlap(self):
+        exclusive = self.filtered(lambda t: t.exclusive and t.active)
+        if not exclusive:
+            return
+        others = self.search([('exclusive', '=', True), ('company_id', 'in', exclusive.company_id.ids)])
+        for territory in exclusive:
+            for other in others:
+                if other != territory and other.company_id == territory.company_id \
+                        and territory._overlaps(other):
+                    raise ValidationError(_(
+                        "The exclusive territories “%(territory)s” and “%(other)s” overlap: an address "
+                        "can be in both. Narrow one of them, or make one shared.",
+                        territory=territory.name, other=other.name))
+
+    def _overlaps(self, other):
+        """Whether some address matches both territories."""
+        self.ensure_one()
+        if self.zip_from and other.zip_from and max(self.zip_from, other.zip_from) > min(self.zip_to, other.zip_to):
+            return False
+        return any(place_overlap(mine, theirs) for mine in self._places() for theirs in other._places())
+
+    def _places(self):
+        """The (country, state) pairs the territory names: state 0 = any state of the
+        country, (0, 0) = anywhere (a zip range alone)."""
+        if self.state_ids:
+            return {(state.country_id.id, state.id) for state in self.state_ids}
+        return {(country.id, 0) for country in self.country_ids} or {(0, 0)}
+
+    # --- Changes re-match the partners ------------------------------------------------
+
+    @api.model
+    def _normalize_vals(self, vals):
+        if 'zip_from' in vals or 'zip_to' in vals:
+            for key in ('zip_from', 'zip_to'):
+                if key in vals:
+                    vals[key] = normalize_zip(vals[key]) or False
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._normalize_vals(vals)
+            if vals.get('zip_from') and vals.get('zip_to'):
+                vals['zip_from'], vals['zip_to'] = pad_zip_range(vals['zip_from'], vals['zip_to'])
+        territories = super().create(vals_list)
+        self._match_partners(territories.company_id)
+        return territories
+
+    def write(self, vals):
+        self._normalize_vals(vals)
+        res = super().write(vals)
+        if 'zip_from' in vals or 'zip_to' in vals:
+            for territory in self.filtered(lambda t: t.zip_from and t.zip_to):
+                zip_from, zip_to = pad_zip_range(territory.zip_from, territory.zip_to)
+                if (zip_from, zip_to) != (territory.zip_from, territory.zip_to):
+                    super(CrmLoyaltyTerritory, territory).write({'zip_from': zip_from, 'zip_to': zip_to})
+        if vals.keys() & {'active', 'exclusive', 'sequence', 'country_ids', 'state_ids', 'zip_from',
+                          'zip_to', 'company_id'}:
+            self._match_partners(self.company_id)
+        return res
+
+    def unlink(self):
+        companies = self.company_id
+        res = super().unlink()
+        self._match_partners(companies)
+        return res
+
+    # --- Matching ---------------------------------------------------------------------
+
+    @api.model
+    def _flat_sql(self, company_ids):
+        """One row per (territory, state) or (territory, country) or territory alone,
+        with its priority: exclusive first, then the most precise criteria."""
+        return SQL(
+            """SELECT t.id AS territory_id, t.company_id, t.exclusive, t.zip_from, t.zip_to,
+                      COALESCE(s.country_id, c.country_id) AS country_id, s.id AS state_id,
+                      (CASE WHEN t.exclusive THEN 8 ELSE 0 END
+                       + CASE WHEN t.zip_from IS NOT NULL THEN 4 ELSE 0 END
+                       + CASE WHEN s.id IS NOT NULL THEN 2 ELSE 0 END
+                       + CASE WHEN c.country_id IS NOT NULL THEN 1 ELSE 0 END) AS priority,
+                      t.sequence
+                 FROM crm_loyalty_territory t
+                 LEFT JOIN crm_loyalty_territory_state_rel sr ON sr.territory_id = t.id
+                 LEFT JOIN res_country_state s ON s.id = sr.state_id
+                 LEFT JOIN crm_loyalty_territory_country_rel c ON c.territory_id = t.id AND sr.state_id IS NULL
+                WHERE t.active AND t.company_id = ANY(%s)""",
+            list(company_ids))
+
+    @api.model
+    def _match_sql(self, addresses, company_ids):
+        """Every (address, territory) match: ``addresses`` is an SQL query of rows
+        ``(key, country_id, state_id, zip)``; returns rows ``(key, territory_id, company_id,
+        exclusive, priority, sequence)``. Three equality joins, so that the planner hashes."""
+        zip_ok = SQL("""(t.zip_from IS NULL OR (a.zip <> '' AND
+                         (CASE WHEN a.zip ~ '^[0-9]+$' AND length(a.zip) < length(t.zip_from)
+                               THEN lpad(a.zip, length(t.zip_from), '0') ELSE a.zip END)
+                         BETWEEN t.zip_from AND t.zip_to))""")
+        return SQL(
+            """WITH a AS MATERIALIZED (
+                    SELECT key, country_id, state_id, upper(replace(COALESCE(zip, ''), ' ', '')) AS zip
+                      FROM (%(addresses)s) AS address (key, country_id, state_id, zip)),
+                    t AS MATERIALIZED (%(flat)s)
+               SELECT a.key, t.territory_id, t.company_id, t.exclusive, t.priority, t.sequence
+                 FROM a JOIN t ON t.state_id = a.state_id WHERE %(zip_ok)s
+               UNION ALL
+               SELECT a.key, t.territory_id, t.company_id, t.exclusive, t.priority, t.sequence
+                 FROM a JOIN t ON t.state_id IS NULL AND t.country_id = a.country_id WHERE %(zip_ok)s
+               UNION ALL
+               SELECT a.key, t.territory_id, t.company_id, t.exclusive, t.priority, t.sequence
+                 FROM a JOIN t ON t.state_id IS NULL AND t.country_id IS NULL WHERE %(zip_ok)s""",
+            addresses=addresses, flat=self._flat_sql(company_ids), zip_ok=zip_ok)
+
+    @api.model
+    def _match_partners(self, companies, partners=None):
+        """Write the best territory of each partner (of ``partners``, default all) for
+        each company: one UPDATE per company, writing only the partners whose territory
+        changed. Returns the number of partners written."""
+        self.env.flush_all()
+        written = 0
+        for company in companies:
+            where = SQL("p.id = ANY(%s)", partners.ids) if partners is not None else SQL("TRUE")
+            key = str(company.id)
+            self.env.cr.execute(SQL(
+                """WITH m AS (%(match)s),
+                        best AS (SELECT DISTINCT ON (key) key AS partner_id, territory_id
+                                   FROM m ORDER BY key, priority DESC, sequence, territory_id),
+                        target AS (
+                            SELECT p.id, best.territory_id
+                              FROM res_partner p LEFT JOIN best ON best.partner_id = p.id
+                             WHERE %(where)s AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                               AND (p.channel_territory_id -> %(key)s)::int IS DISTINCT FROM best.territory_id)
+                   UPDATE res_partner p
+                      SET channel_territory_id = COALESCE(p.channel_territory_id, '{}'::jsonb)
+                                                 || jsonb_build_object(%(key)s, target.territory_id)
+                     FROM target WHERE p.id = target.id""",
+                match=self._match_sql(
+                    SQL("SELECT p.id, p.country_id, p.state_id, p.zip FROM res_partner p WHERE %s "
+                        "AND (p.company_id IS NULL OR p.company_id = %s)", where, company.id),
+                    [company.id]),
+                where=where, company=company.id, key=key))
+            written += self.env.cr.rowcount
+        self.env['res.partner'].invalidate_model(['channel_territory_id'])
+        return written
+
+    @api.model
+    def _lookup(self, country=None, state=None, zip_code=None, company=None):
+        """The territories that cover an address, best first (exclusive, then the most
+        precise): "which distributor serves this address?"."""
+        company = company or self.env.company
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """SELECT territory_id FROM (%s) m
+                ORDER BY priority DESC, sequence, territory_id""",
+            self._match_sql(SQL("SELECT 0, %s::int, %s::int, %s::varchar",
+                                country.id if country else None, state.id if state else None,
+                                zip_code or ''), [company.id])))
+        ids = list(dict.fromkeys(row[0] for row in self.env.cr.fetchall()))
+        return self.browse(ids)
+
+    def _compute_customer_count(self):
+        counts = dict(self.env['res.partner']._read_group(
+            [('channel_territory_id', 'in', self.ids), ('is_company', '=', True)],
+            ['channel_territory_id'], ['__count']))
+        for territory in self:
+            territory.customer_count = counts.get(territory, 0)
+
+    def action_view_customers(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_customers')
+        action['domain'] = [('channel_territory_id', '=', self.id)]
+        action['context'] = {}
+        return action
+
+    def action_match_partners(self):
+        written = self._match_partners(self.company_id or self.env.company)
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'type': 'success', 'message': _("%s addresses moved to another territory.", written)},
+        }
