@@ -32,6 +32,10 @@ measures, on it and in this order:
    --care-run-cap N (or BENCH_CARE_RUN_CAP) above 0, the run acts on the first N
    candidates only (the selection query still runs in full) and the full run is
    extrapolated from the time per actioned partner.
+6. The channel, on the main company: matching every partner's address to the territories
+   in one set-based pass, from no match at all (committed, vacuumed) and again with nothing
+   to change; then the conflict-detection statement over every confirmed order sold
+   through a channel partner (rolled back).
 """
 import argparse
 import json
@@ -386,6 +390,45 @@ class Bench:
             'rules': figures,
         }
 
+    # 6. the channel
+    def channel(self):
+        env = self.env
+        company = env.company
+        key = str(company.id)
+        Territory = env['crm.loyalty.territory']
+        [(partners,)] = self.sql("SELECT count(*) FROM res_partner WHERE company_id IS NULL OR company_id = %s",
+                                 [company.id])
+        [(territories,)] = self.sql("SELECT count(*) FROM crm_loyalty_territory WHERE active AND company_id = %s",
+                                    [company.id])
+        self.cr.execute("UPDATE res_partner SET channel_territory_id = channel_territory_id - %s "
+                        "WHERE channel_territory_id ? %s", [key, key])
+        self.cr.commit()
+        self.vacuum('res_partner')
+        written, seconds, statements = self.measure(lambda: Territory._match_partners(company))
+        self.cr.commit()
+        self.vacuum('res_partner')
+        rewritten, again_seconds, _statements = self.measure(lambda: Territory._match_partners(company))
+        self.rollback()
+        order_ids = [row[0] for row in self.sql(
+            """SELECT so.id FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                 JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                WHERE so.state = 'sale' AND so.company_id = %s
+                  AND (cp.channel_role IS NOT NULL OR cp.channel_parent_id IS NOT NULL)""", [company.id])]
+        query = env['crm.loyalty.channel.conflict']._detect_sql(order_ids)
+        start = time.perf_counter()
+        conflicts = len(self.sql(query))
+        detect_seconds = time.perf_counter() - start
+        self.rollback()
+        self.result['channel'] = {
+            'partners': partners, 'territories': territories,
+            'match_seconds': seconds, 'match_sql_statements': statements, 'match_written': written,
+            'match_again_seconds': again_seconds, 'match_again_written': rewritten,
+            'detect_orders': len(order_ids), 'detect_seconds': detect_seconds, 'detect_conflicts': conflicts,
+            'note': "match: crm.loyalty.territory._match_partners(company) over every partner of the company, "
+                    "from no match (vacuumed) then again; detect: the conflict-detection statement alone over "
+                    "every confirmed order whose customer is or is served by a channel partner",
+        }
+
     def run(self):
         self.describe()
         if self.sql("SELECT 1 FROM crm_loyalty_snapshot LIMIT 1"):
@@ -400,6 +443,7 @@ class Bench:
         if self.orm_sample:
             self.orm()
         self.care_rules()
+        self.channel()
         return self.result
 
 
@@ -426,17 +470,21 @@ def statement_timings():
 
 @contextmanager
 def without_loyalty_hook(env):
-    """sale.order.action_confirm without crm_loyalty's refresh (in this process only)."""
+    """sale.order.action_confirm without crm_loyalty's hooks (loyalty refresh and channel
+    conflict detection), in this process only."""
     cls = env.registry['sale.order']
-    own = cls.__dict__.get('_loyalty_refresh')
-    cls._loyalty_refresh = lambda self: None
+    hooks = ('_loyalty_refresh', '_loyalty_detect_conflicts')
+    own = {name: cls.__dict__.get(name) for name in hooks}
+    for name in hooks:
+        setattr(cls, name, lambda self: None)
     try:
         yield
     finally:
-        if own is None:
-            del cls._loyalty_refresh
-        else:
-            cls._loyalty_refresh = own
+        for name, method in own.items():
+            if method is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, method)
 
 
 @contextmanager
@@ -517,6 +565,11 @@ def main():
     print(f"engine {engine['best_seconds']:.2f} s ({engine['sql_statements']} statements, "
           f"{engine['partner_rows_written']} partners, peak RSS {engine['peak_rss_mb']} MB), "
           f"floor {floor['best_seconds']:.2f} s: x{result['engine_over_floor']:.1f}")
+    channel = result['channel']
+    print(f"territories: {channel['partners']} partners matched in {channel['match_seconds']:.2f} s "
+          f"({channel['match_sql_statements']} statements, {channel['match_written']} written), again "
+          f"{channel['match_again_seconds']:.2f} s; conflicts of {channel['detect_orders']} orders found in "
+          f"{channel['detect_seconds']:.2f} s")
     for rule in result['care']['rules']:
         print(f"care rule {rule['trigger']} {rule['days']}d: {rule['candidates']} candidates, preview "
               f"{rule['preview_seconds']:.2f} s ({rule['preview_sql_statements']} statements), run "

@@ -57,6 +57,14 @@ ROWS = [
     ("  hook's extra", lambda g, e: dig(e, 'confirm') and f"{e['confirm']['hook_extra_ms']:.1f} / "
                                                           f"{e['confirm']['hook_extra_queries']:g}"),
 ]
+ROWS += [
+    ("territory match s (partners)", lambda g, e: dig(e, 'channel') and
+        f"{e['channel']['match_seconds']:.2f} ({e['channel']['partners']})"),
+    ("  statements / again s", lambda g, e: dig(e, 'channel') and
+        f"{e['channel']['match_sql_statements']} / {e['channel']['match_again_seconds']:.2f}"),
+    ("conflict detection s (orders)", lambda g, e: dig(e, 'channel') and
+        f"{e['channel']['detect_seconds']:.2f} ({e['channel']['detect_orders']})"),
+]
 CARE_RULES = [('dormant', 180), ('churn_risk_high', 0), ('birthday', 0)]  # as tools/bench_engine.py
 
 

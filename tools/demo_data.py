@@ -51,7 +51,7 @@ REGIONS = [
     ('cn', 'base.state_cn_ZJ', '杭州', '310', 10), ('cn', 'base.state_cn_GD', '广州', '510', 10),
     ('cn', 'base.state_cn_GD', '深圳', '518', 8), ('cn', 'base.state_cn_SC', '成都', '610', 6),
     ('cn', 'base.state_cn_FJ', '福州', '350', 5), ('cn', 'base.state_cn_YN', '昆明', '650', 3),
-    ('us', 'base.state_us_5', 'San Francisco', '941', 5), ('us', 'base.state_us_33', 'New York', '100', 5),
+    ('us', 'base.state_us_5', 'San Francisco', '941', 5), ('us', 'base.state_us_27', 'New York', '100', 5),
     ('de', 'base.state_de_by', 'München', '80', 4), ('de', 'base.state_de_be', 'Berlin', '10', 3),
     ('fr', None, 'Paris', '75', 4), ('uk', None, 'London', 'EC', 5), ('sg', None, 'Singapore', '0', 4),
 ]
@@ -86,6 +86,18 @@ DISTRIBUTORS = [('华东茗品分销有限公司', 'cn', 'base.state_cn_SH', '�
                 ('西南云茶分销有限公司', 'cn', 'base.state_cn_SC', '成都', '610000'),
                 ('Euro Tea Distribution GmbH', 'de', 'base.state_de_by', 'München', '80331'),
                 ('Pacific Leaf Distributors Inc.', 'us', 'base.state_us_5', 'San Francisco', '94105')]
+# (name, Chinese name, distributor index, exclusive, states, countries)
+TERRITORIES = [
+    ('East China', '华东', 0, True, ['base.state_cn_SH', 'base.state_cn_ZJ', 'base.state_cn_JS'], []),
+    ('South China', '华南', 1, True, ['base.state_cn_GD', 'base.state_cn_FJ'], []),
+    ('Southwest China', '西南', 2, True, ['base.state_cn_SC', 'base.state_cn_YN'], []),
+    ('Continental Europe', '欧洲大陆', 3, False, [], ['base.de', 'base.fr']),
+    ('US West Coast', '美国西海岸', 4, True, ['base.state_us_5'], []),
+]
+# (name, Chinese name, level, annual volume from, satisfaction from, conflicts at most)
+CHANNEL_GRADES = [('Certified Distributor', '认证分销商', 1, 0.0, 0.0, -1),
+                  ('Gold Distributor', '金牌分销商', 2, 20000.0, 3.5, 2),
+                  ('Strategic Partner', '战略合作伙伴', 3, 80000.0, 4.0, 0)]
 SHOWCASE = 'Lotus Tea House'
 
 
@@ -201,16 +213,98 @@ class Generator:
         self.products = products
 
     def setup_distributors(self):
+        """The channel: distributors with their grade, contract and exclusive or shared
+        territories (the generated customers are matched to them after the bulk load)."""
         tag = self.env['res.partner.category'].search([('name', '=', 'Distributor')], limit=1) \
             or self.env['res.partner.category'].create({'name': 'Distributor'})
-        for name, country, state, city, zip_code in DISTRIBUTORS:
-            if not self.env['res.partner'].search([('name', '=', name)]):
-                self.env['res.partner'].create({
+        grades = self.env['crm.loyalty.channel.grade'].search([('company_id', '=', self.company.id)])
+        if not grades:
+            grades = self.env['crm.loyalty.channel.grade'].create([{
+                'name': name, 'level': level, 'min_revenue': revenue, 'min_satisfaction': satisfaction,
+                'max_conflicts': conflicts, 'company_id': self.company.id,
+            } for name, _zh, level, revenue, satisfaction, conflicts in CHANNEL_GRADES])
+            if self.zh:
+                for grade, (_name, zh, *_rest) in zip(grades, CHANNEL_GRADES, strict=True):
+                    grade.with_context(lang='zh_CN').name = zh
+        distributors = []
+        for index, (name, country, state, city, zip_code) in enumerate(DISTRIBUTORS):
+            distributor = self.env['res.partner'].search([('name', '=', name)], limit=1) \
+                or self.env['res.partner'].create({
                     'name': name, 'is_company': True, 'country_id': self.env.ref(f'base.{country}').id,
                     'state_id': self.env.ref(state).id, 'city': city, 'zip': zip_code,
                     'category_id': [(6, 0, tag.ids)], 'customer_rank': 1,
-                    'email': f"orders@{abs(hash(name)) % 10**6}.example.com",
+                    'email': f"orders@distributor{index + 1}.example.com",
+                    'channel_role': 'distributor',
+                    'channel_partner_since': self.as_of - timedelta(days=900 - 150 * index),
+                    'channel_contract_end': self.as_of + timedelta(days=40 + 120 * index),
+                    'channel_grade_id': grades[min(index, len(grades) - 1) if index < 2 else 0].id,
+                    'channel_target': 50000.0 + 25000.0 * (index % 3),
                 })
+            distributors.append(distributor)
+        Territory = self.env['crm.loyalty.territory']
+        if not Territory.search_count([('company_id', '=', self.company.id)]):
+            territories = Territory.create([{
+                'name': name, 'exclusive': exclusive, 'company_id': self.company.id,
+                'state_ids': [(6, 0, [self.env.ref(x).id for x in states])],
+                'country_ids': [(6, 0, [self.env.ref(x).id for x in countries])],
+                'distributor_ids': [(6, 0, distributors[index].ids)],
+            } for name, _zh, index, exclusive, states, countries in TERRITORIES])
+            if self.zh:
+                for territory, (_name, zh, *_rest) in zip(territories, TERRITORIES, strict=True):
+                    territory.with_context(lang='zh_CN').name = zh
+        reseller = self.env['res.partner'].search([('name', '=', '苏州茶庄')], limit=1) \
+            or self.env['res.partner'].create({
+                'name': '苏州茶庄', 'is_company': True, 'country_id': self.env.ref('base.cn').id,
+                'state_id': self.env.ref('base.state_cn_JS').id, 'city': '苏州', 'zip': '215000',
+                'channel_role': 'reseller', 'channel_parent_id': distributors[0].id, 'customer_rank': 1,
+            })
+        self.distributors = distributors
+        self.reseller = reseller
+
+    def setup_channel(self):
+        """After the bulk load: every address matched to its territory (one statement),
+        a fifth of the customers of each territory served by its distributor (one
+        statement), and a few orders that cross territories, confirmed the ordinary way so
+        that their conflicts are detected."""
+        Territory = self.env['crm.loyalty.territory']
+        self.env.flush_all()
+        Territory._match_partners(self.company)
+        self.cr.execute(
+            """UPDATE res_partner p SET channel_parent_id = r.partner_id
+                 FROM crm_loyalty_territory t
+                 JOIN crm_loyalty_territory_partner_rel r ON r.territory_id = t.id
+                WHERE t.company_id = %s AND p.id = p.commercial_partner_id AND p.channel_role IS NULL
+                  AND p.channel_parent_id IS NULL AND p.id <> r.partner_id AND p.id %% 5 = 0
+                  AND (p.channel_territory_id ->> %s)::int = t.id""",
+            [self.company.id, str(self.company.id)])
+        served = self.cr.rowcount
+        self.cr.execute("UPDATE res_partner c SET channel_parent_id = p.channel_parent_id FROM res_partner p "
+                        "WHERE c.commercial_partner_id = p.id AND c.id <> p.id AND p.channel_parent_id IS NOT NULL")
+        self.env.invalidate_all()
+        # cross-territory sales: customers of the South China territory sold through the
+        # East China distributor, and the US distributor delivering to New York
+        south = Territory.search([('company_id', '=', self.company.id), ('name', '=', 'South China')])
+        east, _south, _west, _euro, pacific = self.distributors
+        poached = self.env['res.partner'].search([
+            ('channel_territory_id', '=', south.id), ('is_company', '=', True), ('channel_role', '=', False),
+            ('channel_parent_id', '=', False)], limit=3, order='id')
+        poached.write({'channel_parent_id': east.id})
+        depot = self.env['res.partner'].search([('name', '=', 'Pacific Leaf — New York depot')], limit=1) \
+            or self.env['res.partner'].create({
+                'name': 'Pacific Leaf — New York depot', 'parent_id': pacific.id, 'type': 'delivery',
+                'country_id': self.env.ref('base.us').id, 'state_id': self.env.ref('base.state_us_27').id,
+                'city': 'New York', 'zip': '10001'})
+        sales = [(customer, customer) for customer in poached] + [(pacific, depot), (self.reseller, self.reseller)]
+        user_id, team_id, _team = self.salespeople[0]
+        for customer, shipping in sales:
+            order = self.env['sale.order'].create({
+                'partner_id': customer.id, 'partner_shipping_id': shipping.id, 'user_id': user_id,
+                'team_id': team_id,
+                'order_line': [(0, 0, {'product_id': self.products[16].id, 'product_uom_qty': 5})],
+            })
+            order.action_confirm()
+        conflicts = self.env['crm.loyalty.channel.conflict'].search_count([('company_id', '=', self.company.id)])
+        return served, conflicts
 
     def setup_showcase(self):
         """A customer made the ordinary way, whose rows serve as templates for the bulk."""
@@ -554,6 +648,9 @@ def main():
         gen.setup_distributors()
         gen.setup_showcase()
         partners, orders, lines, bulk_seconds = gen.generate()
+        served, conflicts = gen.setup_channel()
+        print(f"channel: {len(gen.distributors)} distributors, {served} customers served through them, "
+              f"{conflicts} conflicts")
         env['ir.config_parameter'].set_param(
             'crm_loyalty.demo_data', f"{args.customers} customers, {args.orders} orders, seed {args.seed}")
         if args.loyalty:

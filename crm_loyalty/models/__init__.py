@@ -17,4 +17,5 @@ from . import crm_loyalty_territory
 from . import crm_loyalty_channel_grade
 from . import res_partner_channel
 from . import crm_loyalty_channel_conflict
+from . import crm_loyalty_channel_scorecard
 from . import crm_lead

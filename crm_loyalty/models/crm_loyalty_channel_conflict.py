@@ -47,7 +47,7 @@ class CrmLoyaltyChannelConflict(models.Model):
     currency_id = fields.Many2one('res.currency', readonly=True)
     amount = fields.Monetary('Untaxed Amount', readonly=True)
     state = fields.Selection(
-        [('new', 'New'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')],
+        [('new', 'New'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')], 'Status',
         required=True, default='new', tracking=True, index=True)
     resolution = fields.Text(
         tracking=True,
@@ -65,6 +65,7 @@ class CrmLoyaltyChannelConflict(models.Model):
         self._decide('confirmed')
 
     def action_dismiss(self):
+        self._check_new()
         if any(not (conflict.resolution or '').strip() for conflict in self):
             raise UserError(_("Write down why the conflict is dismissed before dismissing it."))
         self._decide('dismissed')
@@ -72,9 +73,12 @@ class CrmLoyaltyChannelConflict(models.Model):
     def action_reset(self):
         self.write({'state': 'new', 'decided_by_id': False, 'decided_date': False})
 
-    def _decide(self, state):
+    def _check_new(self):
         if self.filtered(lambda conflict: conflict.state != 'new'):
             raise UserError(_("Only new conflicts can be confirmed or dismissed."))
+
+    def _decide(self, state):
+        self._check_new()
         self.write({'state': state, 'decided_by_id': self.env.uid,
                     'decided_date': fields.Date.context_today(self)})
         self.activity_feedback(['crm_loyalty.mail_activity_channel_conflict'])
@@ -111,7 +115,7 @@ class CrmLoyaltyChannelConflict(models.Model):
                 'currency_id': order.currency_id.id,
                 'amount': order.amount_untaxed,
             })
-        conflicts = self.sudo().with_context(mail_create_nolog=True).create(vals_list)
+        conflicts = self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(vals_list)
         conflicts._notify_managers()
         return conflicts
 

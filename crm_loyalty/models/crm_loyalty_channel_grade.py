@@ -1,4 +1,23 @@
-from odoo import api, fields, models
+"""Channel partner grades, the periodic grade review and the contract renewal reminder.
+
+A grade (e.g. Gold distributor) asks for an annual volume through the channel, a
+satisfaction and few conflicts, and may give a pricelist. The monthly grade review
+computes, in one statement per company, the figures of every channel partner and the
+highest grade they meet, and proposes the changes; a manager accepts or rejects each
+proposal, which stays as the log of the partner's grades (with the changes made by hand).
+"""
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_amount, format_date, formatLang
+
+REVIEW_MONTHS = 12
+REVIEW_DIRECTIONS = [('up', 'Upgrade'), ('down', 'Downgrade'), ('none', 'Loses the Grade')]
+REVIEW_STATES = [('proposed', 'To Decide'), ('accepted', 'Accepted'), ('rejected', 'Rejected')]
+CONTRACT_REMINDER_LEAD_DAYS = 7
 
 
 class CrmLoyaltyChannelGrade(models.Model):
@@ -16,12 +35,13 @@ class CrmLoyaltyChannelGrade(models.Model):
     currency_id = fields.Many2one(related='company_id.currency_id')
     level = fields.Integer(
         required=True, default=1,
-        help="The rank of the grade: the higher the level, the better the grade.")
+        help="The rank of the grade: the higher the level, the better the grade. Two grades "
+             "of a company cannot share a level.")
     color = fields.Integer()
     min_revenue = fields.Monetary(
         'Annual Volume From', currency_field='currency_id',
-        help="Revenue of the last 12 months through the channel partner (his own purchases "
-             "and those of the partners he serves) needed for the grade.")
+        help="Revenue of the last 12 months through the channel partner (his own confirmed "
+             "orders and those of the partners he serves, untaxed) needed for the grade.")
     min_satisfaction = fields.Float(
         'Satisfaction From', digits=(3, 2),
         help="Satisfaction score (1 to 5) needed for the grade; 0 = not required.")
@@ -31,15 +51,332 @@ class CrmLoyaltyChannelGrade(models.Model):
              "tolerates; -1 = no limit.")
     pricelist_id = fields.Many2one(
         'product.pricelist', 'Pricelist', check_company=True,
-        help="The pricelist that members of the grade buy at.")
+        help="The pricelist that members of the grade buy at. It is set on the partner when "
+             "he enters the grade (or when the grade changes its pricelist) and replaced by the "
+             "next grade's, or removed, when his grade changes; a pricelist chosen by hand on the "
+             "partner that is no grade's is kept.")
     benefits = fields.Html(translate=True)
     partner_count = fields.Integer(compute='_compute_partner_count', string='Members')
 
-    def _compute_partner_count(self):
-        counts = dict(self.env['res.partner']._read_group(
-            [('channel_grade_id', 'in', self.ids)], ['channel_grade_id'], ['__count']))
+    def init(self):
+        # The database's guard against concurrent duplicates, checked at commit so that
+        # the constraint below gives the user its clearer message first.
+        self.env.cr.execute("""
+            ALTER TABLE crm_loyalty_channel_grade DROP CONSTRAINT IF EXISTS crm_loyalty_channel_grade_level_unique;
+            ALTER TABLE crm_loyalty_channel_grade ADD CONSTRAINT crm_loyalty_channel_grade_level_unique
+                UNIQUE (company_id, level) DEFERRABLE INITIALLY DEFERRED;
+        """)
+
+    @api.constrains('name')
+    def _check_name(self):
+        if any(not (grade.name or '').strip() for grade in self):
+            raise ValidationError(_("Give the channel grade a name."))
+
+    @api.constrains('level', 'company_id')
+    def _check_level(self):
         for grade in self:
-            grade.partner_count = counts.get(grade, 0)
+            twin = self.with_context(active_test=False).search([
+                ('company_id', '=', grade.company_id.id), ('level', '=', grade.level),
+                ('id', '!=', grade.id)], limit=1)
+            if twin:
+                raise ValidationError(_(
+                    "The grades “%(grade)s” and “%(twin)s” cannot share the level %(level)s.",
+                    grade=grade.name, twin=twin.name, level=grade.level))
+
+    @api.constrains('min_revenue', 'min_satisfaction', 'max_conflicts')
+    def _check_criteria(self):
+        for grade in self:
+            if grade.min_revenue < 0:
+                raise ValidationError(_("The annual volume of the grade “%(grade)s” cannot be negative.",
+                                        grade=grade.name))
+            if not 0 <= grade.min_satisfaction <= 5:
+                raise ValidationError(_(
+                    "The satisfaction of the grade “%(grade)s” must lie between 0 (not required) and 5.",
+                    grade=grade.name))
+            if grade.max_conflicts < -1:
+                raise ValidationError(_(
+                    "The conflicts tolerated by the grade “%(grade)s” cannot be below -1 (no limit).",
+                    grade=grade.name))
+
+    def write(self, vals):
+        if 'pricelist_id' not in vals:
+            return super().write(vals)
+        before = {grade.id: grade.pricelist_id for grade in self}
+        res = super().write(vals)
+        for grade in self.filtered(lambda grade: grade.pricelist_id != before[grade.id]):
+            members = self.env['res.partner'].with_company(grade.company_id).search(
+                [('channel_grade_id', '=', grade.id)])
+            members._channel_apply_grade_pricelist(replaced=before[grade.id])
+        return res
+
+    def _compute_partner_count(self):
+        for company, grades in self.grouped('company_id').items():
+            counts = dict(self.env['res.partner'].with_company(company)._read_group(
+                [('channel_grade_id', 'in', grades.ids)], ['channel_grade_id'], ['__count']))
+            for grade in grades:
+                grade.partner_count = counts.get(grade, 0)
+
+    def action_view_partners(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_distributors')
+        action['domain'] = [('channel_role', '!=', False), ('channel_grade_id', '=', self.id)]
+        action['context'] = {'default_channel_role': 'distributor', 'default_is_company': True}
+        return action
+
+
+class CrmLoyaltyChannelGradeReview(models.Model):
+    """One proposal of the grade review (or one change made by hand), kept once decided
+    as the log of the partner's grades."""
+    _name = 'crm.loyalty.channel.grade.review'
+    _description = 'Channel Grade Review'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'date desc, id desc'
+    _rec_name = 'partner_id'
+    _check_company_auto = True
+
+    partner_id = fields.Many2one('res.partner', 'Channel Partner', required=True, readonly=True, index=True,
+                                 ondelete='cascade')
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
+    currency_id = fields.Many2one(related='company_id.currency_id')
+    date = fields.Date('Review Date', required=True, readonly=True, default=fields.Date.context_today)
+    current_grade_id = fields.Many2one('crm.loyalty.channel.grade', 'Current Grade', readonly=True,
+                                       ondelete='set null')
+    proposed_grade_id = fields.Many2one(
+        'crm.loyalty.channel.grade', 'Proposed Grade', readonly=True, ondelete='set null',
+        help="The highest grade whose criteria the figures meet; empty: the partner meets no grade's.")
+    direction = fields.Selection(REVIEW_DIRECTIONS, required=True, readonly=True)
+    revenue = fields.Monetary(
+        'Revenue (12 months)', readonly=True,
+        help="Confirmed orders of the last 12 months of the partner and of every partner "
+             "downstream of him, untaxed, in the company's currency.")
+    satisfaction = fields.Float(readonly=True, digits=(3, 2), help="The partner's satisfaction score (1 to 5).")
+    conflict_count = fields.Integer(
+        'Conflicts (12 months)', readonly=True,
+        help="Confirmed channel conflicts the partner caused in the last 12 months.")
+    manual = fields.Boolean('Set by Hand', readonly=True,
+                            help="A grade changed by hand on the partner, rather than proposed by the review.")
+    state = fields.Selection(REVIEW_STATES, required=True, default='proposed', readonly=True, index=True,
+                             tracking=True)
+    decided_by_id = fields.Many2one('res.users', 'Decided By', readonly=True)
+    decided_date = fields.Date('Decided On', readonly=True)
+    reason = fields.Text(help="Why the proposal is rejected (required to reject it), or a remark on the decision.")
+
+    def init(self):
+        # one proposal to decide per partner and company, even with two reviews at once
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS crm_loyalty_channel_grade_review_pending_unique
+                ON crm_loyalty_channel_grade_review (partner_id, company_id) WHERE state = 'proposed'
+        """)
+
+    # --- Review -----------------------------------------------------------------------
+
+    @api.model
+    def _cron_run_review(self):
+        for company in self.env['res.company'].search([]):
+            self._run_review(company)
+
+    @api.model
+    def action_run_review(self):
+        self._check_reviewer()
+        proposals = self.browse()
+        for company in self.env.companies:
+            proposals |= self._run_review(company)
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {
+                'type': 'success',
+                'message': _("%(count)s grade proposals to decide.", count=len(proposals)),
+                'next': self.env['ir.actions.act_window']._for_xml_id(
+                    'crm_loyalty.action_loyalty_channel_grade_reviews'),
+            },
+        }
+
+    @api.model
+    def _run_review(self, company, as_of=None):
+        """Propose the grade changes of every channel partner of ``company``; a pending
+        proposal is refreshed with the new figures, or removed when the partner meets his
+        current grade again. Returns the proposals to decide that this run made or refreshed."""
+        as_of = fields.Date.to_date(as_of) if as_of else fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.execute(self._review_sql(company, as_of))
+        rows = self.env.cr.fetchall()
+        self.invalidate_model()
+        self.sudo().browse(row[0] for row in rows if row[1] == 'obsolete').unlink()
+        proposals = self.browse(row[0] for row in rows if row[1] == 'proposal')
+        self._sync_reviewer_activities(company)
+        return proposals
+
+    @api.model
+    def _review_sql(self, company, as_of):
+        window_start = as_of - relativedelta(months=REVIEW_MONTHS)
+        key = str(company.id)
+        return SQL(
+            """WITH RECURSIVE members AS (
+                    SELECT p.id FROM res_partner p
+                     WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
+                       AND (p.company_id IS NULL OR p.company_id = %(company)s)),
+               -- each channel partner with himself and every partner downstream of him
+               tree (root_id, partner_id, depth) AS (
+                    SELECT id, id, 0 FROM members
+                    UNION ALL
+                    SELECT tree.root_id, child.id, tree.depth + 1
+                      FROM tree JOIN res_partner child ON child.channel_parent_id = tree.partner_id
+                     WHERE child.id = child.commercial_partner_id AND tree.depth < 32),
+               sales AS (
+                    SELECT buyer.commercial_partner_id AS partner_id,
+                           SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric) AS amount
+                      FROM sale_order so JOIN res_partner buyer ON buyer.id = so.partner_id
+                     WHERE so.company_id = %(company)s AND so.state = 'sale'
+                       AND so.date_order >= %(start)s AND so.date_order < %(end)s
+                     GROUP BY buyer.commercial_partner_id),
+               revenue AS (
+                    SELECT tree.root_id AS partner_id, COALESCE(SUM(sales.amount), 0) AS revenue
+                      FROM tree LEFT JOIN sales ON sales.partner_id = tree.partner_id
+                     GROUP BY tree.root_id),
+               conflicts AS (
+                    SELECT distributor_id AS partner_id, COUNT(*) AS conflict_count
+                      FROM crm_loyalty_channel_conflict
+                     WHERE company_id = %(company)s AND state = 'confirmed'
+                       AND date > %(window_start)s AND date <= %(as_of)s
+                     GROUP BY distributor_id),
+               qualified AS MATERIALIZED (
+                    SELECT r.partner_id, r.revenue, f.satisfaction,
+                           COALESCE(c.conflict_count, 0) AS conflict_count,
+                           cur.id AS current_id, q.id AS proposed_id,
+                           CASE WHEN q.id IS NULL THEN 'none'
+                                WHEN cur.id IS NULL OR q.level > cur.level THEN 'up'
+                                ELSE 'down' END AS direction
+                      FROM revenue r
+                      JOIN res_partner p ON p.id = r.partner_id
+                      CROSS JOIN LATERAL (
+                           SELECT COALESCE((p.satisfaction_score ->> %(key)s)::float8, 0) AS satisfaction,
+                                  (p.channel_grade_id ->> %(key)s)::int AS grade_id) f
+                      LEFT JOIN conflicts c ON c.partner_id = r.partner_id
+                      LEFT JOIN crm_loyalty_channel_grade cur ON cur.id = f.grade_id
+                      LEFT JOIN LATERAL (
+                           SELECT g.id, g.level FROM crm_loyalty_channel_grade g
+                            WHERE g.company_id = %(company)s AND g.active
+                              AND r.revenue >= COALESCE(g.min_revenue, 0)
+                              AND (COALESCE(g.min_satisfaction, 0) <= 0 OR f.satisfaction >= g.min_satisfaction)
+                              AND (g.max_conflicts = -1 OR COALESCE(c.conflict_count, 0) <= g.max_conflicts)
+                            ORDER BY g.level DESC LIMIT 1) q ON TRUE),
+               proposals AS (
+                    INSERT INTO crm_loyalty_channel_grade_review
+                           (partner_id, company_id, date, current_grade_id, proposed_grade_id, direction,
+                            revenue, satisfaction, conflict_count, manual, state,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT partner_id, %(company)s, %(as_of)s, current_id, proposed_id, direction,
+                           revenue, satisfaction, conflict_count, FALSE, 'proposed',
+                           %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                      FROM qualified
+                     WHERE proposed_id IS DISTINCT FROM current_id
+                        ON CONFLICT (partner_id, company_id) WHERE state = 'proposed' DO UPDATE
+                       SET date = EXCLUDED.date, current_grade_id = EXCLUDED.current_grade_id,
+                           proposed_grade_id = EXCLUDED.proposed_grade_id, direction = EXCLUDED.direction,
+                           revenue = EXCLUDED.revenue, satisfaction = EXCLUDED.satisfaction,
+                           conflict_count = EXCLUDED.conflict_count,
+                           write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                    RETURNING id)
+               SELECT id, 'proposal' FROM proposals
+                UNION ALL
+               SELECT review.id, 'obsolete'
+                 FROM crm_loyalty_channel_grade_review review
+                 JOIN qualified ON qualified.partner_id = review.partner_id
+                WHERE review.company_id = %(company)s AND review.state = 'proposed'
+                  AND qualified.proposed_id IS NOT DISTINCT FROM qualified.current_id""",
+            company=company.id, key=key, as_of=as_of, window_start=window_start,
+            start=datetime.combine(window_start + timedelta(days=1), time.min),
+            end=datetime.combine(as_of + timedelta(days=1), time.min),
+            uid=self.env.uid)
+
+    # --- Reviewers' reminder ----------------------------------------------------------
+
+    def _reviewer(self):
+        return self.company_id.loyalty_channel_manager_id or self.partner_id.user_id
+
+    @api.model
+    def _sync_reviewer_activities(self, companies):
+        """One open "grade proposals to decide" activity per reviewer and company, on one of
+        his proposals to decide, while he has any: moved when that proposal is decided,
+        marked done when none is left."""
+        Review = self.sudo()
+        activity_type = self.env.ref('crm_loyalty.mail_activity_channel_grade_review')
+        activities = self.env['mail.activity'].sudo().search([
+            ('res_model', '=', self._name), ('activity_type_id', '=', activity_type.id)])
+        activities_by_company = activities.grouped(lambda activity: Review.browse(activity.res_id).company_id)
+        for company in companies:
+            pending = Review.search([('company_id', '=', company.id), ('state', '=', 'proposed')], order='id')
+            by_reviewer = pending.grouped(lambda review: review._reviewer())
+            for activity in activities_by_company.get(company, []):
+                lines = by_reviewer.pop(activity.user_id, None)
+                if not lines:
+                    activity.action_feedback(feedback=_("All grade proposals are decided."))
+                    continue
+                summary = _("Grade proposals to decide: %(count)s", count=len(lines))
+                if activity.res_id not in lines.ids:
+                    activity.write({'res_id': lines[0].id, 'summary': summary})
+                elif activity.summary != summary:
+                    activity.summary = summary
+            for user, lines in by_reviewer.items():
+                if user:
+                    lines[0].activity_schedule(
+                        'crm_loyalty.mail_activity_channel_grade_review', user_id=user.id,
+                        summary=_("Grade proposals to decide: %(count)s", count=len(lines)))
+
+    # --- Decisions --------------------------------------------------------------------
+
+    def _check_reviewer(self):
+        if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
+            raise AccessError(_("Only loyalty administrators can review channel grades."))
+
+    def _check_pending(self):
+        if self.filtered(lambda review: review.state != 'proposed'):
+            raise UserError(_("Only grade proposals still to decide can be accepted or rejected."))
+
+    def action_accept(self):
+        """Give each partner his proposed grade (and its pricelist) and log it on him."""
+        self._check_reviewer()
+        self._check_pending()
+        for company, reviews in self.grouped('company_id').items():
+            for grade, graded in reviews.grouped('proposed_grade_id').items():
+                graded.partner_id.with_company(company).with_context(
+                    crm_loyalty_grade_review=True, mail_notrack=True,
+                ).write({'channel_grade_id': grade.id})
+        self.write({'state': 'accepted', 'decided_by_id': self.env.uid,
+                    'decided_date': fields.Date.context_today(self)})
+        self._log_on_partners()
+        self._sync_reviewer_activities(self.company_id)
+
+    def action_reject(self):
+        self._check_reviewer()
+        self._check_pending()
+        for review in self:
+            if not (review.reason or '').strip():
+                raise UserError(_("Write down why the grade proposal for %(partner)s is rejected before rejecting it.",
+                                  partner=review.partner_id.display_name))
+        self.write({'state': 'rejected', 'decided_by_id': self.env.uid,
+                    'decided_date': fields.Date.context_today(self)})
+        self._sync_reviewer_activities(self.company_id)
+
+    def _log_on_partners(self):
+        for company, reviews in self.grouped('company_id').items():
+            reviews.partner_id._message_log_batch(bodies={
+                review.partner_id.id: self.env._(
+                    "Grade review accepted: %(old)s → %(new)s (revenue of 12 months %(revenue)s, "
+                    "satisfaction %(satisfaction)s, confirmed conflicts %(conflicts)s).",
+                    old=review.current_grade_id.name or self.env._("no grade"),
+                    new=review.proposed_grade_id.name or self.env._("no grade"),
+                    revenue=format_amount(self.env, review.revenue, company.currency_id),
+                    satisfaction=formatLang(self.env, review.satisfaction, digits=2),
+                    conflicts=review.conflict_count)
+                for review in reviews})
+
+    @api.model
+    def _direction(self, old_grade, new_grade):
+        if not new_grade:
+            return 'none'
+        return 'up' if not old_grade or new_grade.level > old_grade.level else 'down'
 
 
 class ResPartner(models.Model):
@@ -47,4 +384,121 @@ class ResPartner(models.Model):
 
     channel_grade_id = fields.Many2one(
         'crm.loyalty.channel.grade', 'Channel Grade', company_dependent=True, copy=False, tracking=True,
-        help="The grade of the channel partner, proposed by the grade review and accepted by a manager.")
+        help="The grade of the channel partner, proposed by the grade review and accepted by a "
+             "manager, or set by hand by a loyalty administrator (logged in the grade history). "
+             "A grade with a pricelist gives it to the partner.")
+    channel_grade_review_ids = fields.One2many(
+        'crm.loyalty.channel.grade.review', 'partner_id', 'Grade History',
+        groups='crm_loyalty.group_loyalty_user')
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get('channel_grade_id') for vals in vals_list):
+            self._check_channel_grade_rights()
+        partners = super().create(vals_list)
+        graded = self.browse(partner.id for partner, vals in zip(partners, vals_list, strict=True)
+                             if vals.get('channel_grade_id'))
+        graded._channel_grade_changed(dict.fromkeys(graded.ids, self.env['crm.loyalty.channel.grade']))
+        return partners
+
+    def write(self, vals):
+        if 'channel_grade_id' not in vals:
+            return super().write(vals)
+        self._check_channel_grade_rights()
+        before = {partner.id: partner.channel_grade_id for partner in self}
+        res = super().write(vals)
+        self.filtered(lambda partner: partner.channel_grade_id != before[partner.id])._channel_grade_changed(before)
+        return res
+
+    def _check_channel_grade_rights(self):
+        if not (self.env.su or self.env.user.has_group('crm_loyalty.group_loyalty_manager')):
+            raise AccessError(_("Only loyalty administrators can change the grade of a channel partner."))
+
+    def _channel_grade_changed(self, before):
+        """The grade of the partners changed for the current company: check it, apply its
+        pricelist, and log the change unless it comes from the grade review."""
+        if not self:
+            return
+        company = self.env.company
+        for partner in self:
+            if partner.channel_grade_id and partner.channel_grade_id.company_id != company:
+                raise ValidationError(_("The grade %(grade)s belongs to another company.",
+                                        grade=partner.channel_grade_id.name))
+        self._channel_apply_grade_pricelist()
+        if not self.env.context.get('crm_loyalty_grade_review'):
+            self._channel_log_manual_grade(before)
+
+    def _channel_apply_grade_pricelist(self, replaced=None):
+        """The pricelist follows the grade, unless the partner has one chosen by hand that
+        is no grade's (``replaced``: a pricelist a grade just gave up)."""
+        grade_pricelists = self.env['crm.loyalty.channel.grade'].with_context(active_test=False).search(
+            [('company_id', '=', self.env.company.id)]).pricelist_id | (replaced or self.env['product.pricelist'])
+        following = self.filtered(lambda partner: (
+            partner.specific_property_product_pricelist in grade_pricelists
+            or not partner.specific_property_product_pricelist)
+            and partner.specific_property_product_pricelist != partner.channel_grade_id.pricelist_id)
+        for pricelist, partners in following.grouped(lambda partner: partner.channel_grade_id.pricelist_id).items():
+            partners.write({'specific_property_product_pricelist': pricelist.id})
+
+    def _channel_log_manual_grade(self, before):
+        """A grade set by hand settles the partner's proposal to decide: accepted when it
+        proposed that grade, rejected otherwise; any other change is logged as accepted."""
+        Review = self.env['crm.loyalty.channel.grade.review'].sudo().with_context(mail_create_nolog=True)
+        company = self.env.company
+        decided = {'decided_by_id': self.env.uid, 'decided_date': fields.Date.context_today(self)}
+        pending = Review.search([('partner_id', 'in', self.ids), ('company_id', '=', company.id),
+                                 ('state', '=', 'proposed')])
+        confirmed = pending.filtered(lambda review: review.proposed_grade_id == review.partner_id.channel_grade_id)
+        confirmed.write({'state': 'accepted', 'manual': True, **decided})
+        (pending - confirmed).write({
+            'state': 'rejected', 'reason': _("Superseded: the grade was set by hand."), **decided})
+        Review.create([{
+            'partner_id': partner.id, 'company_id': company.id,
+            'current_grade_id': before[partner.id].id, 'proposed_grade_id': partner.channel_grade_id.id,
+            'direction': Review._direction(before[partner.id], partner.channel_grade_id),
+            'manual': True, 'state': 'accepted', 'reason': self.env._("Set by hand"), **decided,
+        } for partner in self - confirmed.partner_id])
+        if pending:
+            Review._sync_reviewer_activities(company)
+
+    # --- Contract renewal -------------------------------------------------------------
+
+    @api.model
+    def _cron_channel_contract_reminders(self, today=None):
+        """Plan a renewal activity for every channel partner whose contract ends within the
+        notice of the company, for its channel manager (else the partner's salesperson).
+        A partner has one contract: a partner of one company follows that company's notice
+        and manager; a partner shared by all companies, the first company (in their order)
+        whose notice has begun. Never a second reminder while one is open, nor again once
+        one was done for this contract."""
+        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        activity_type = self.env.ref('crm_loyalty.mail_activity_contract_renewal')
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """SELECT DISTINCT ON (p.id) p.id, COALESCE(manager.id, salesperson.id),
+                      GREATEST(p.channel_contract_end - %(lead)s, %(today)s::date), p.channel_contract_end
+                 FROM res_partner p
+                 JOIN res_company c ON c.active AND (c.id = p.company_id OR p.company_id IS NULL)
+                 LEFT JOIN res_users manager ON manager.id = c.loyalty_channel_manager_id AND manager.active
+                 LEFT JOIN res_users salesperson ON salesperson.id = p.user_id AND salesperson.active
+                WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
+                  AND p.channel_contract_end >= %(today)s
+                  AND p.channel_contract_end <= %(today)s::date + c.loyalty_contract_reminder_days
+                  AND COALESCE(manager.id, salesperson.id) IS NOT NULL
+                  AND NOT EXISTS (
+                      SELECT 1 FROM mail_activity a
+                       WHERE a.res_model = 'res.partner' AND a.res_id = p.id AND a.activity_type_id = %(type)s
+                         AND (a.active OR a.date_deadline >= p.channel_contract_end - c.loyalty_contract_reminder_days))
+                ORDER BY p.id, c.sequence, c.id""",
+            today=today, lead=CONTRACT_REMINDER_LEAD_DAYS, type=activity_type.id))
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return self.env['mail.activity']
+        model_id = self.env['ir.model']._get_id('res.partner')
+        return self.env['mail.activity'].sudo().create([{
+            'res_model_id': model_id, 'res_id': partner_id, 'activity_type_id': activity_type.id,
+            'user_id': user_id, 'date_deadline': deadline, 'automated': True,
+            'summary': activity_type.summary,
+            'note': self.env._("The distribution contract ends on %(date)s.",
+                               date=format_date(self.env, contract_end)),
+        } for partner_id, user_id, deadline, contract_end in rows])

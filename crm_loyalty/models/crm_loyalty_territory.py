@@ -72,7 +72,7 @@ class CrmLoyaltyTerritory(models.Model):
 
     # --- Validation -------------------------------------------------------------------
 
-    @api.constrains('zip_from', 'zip_to', 'country_ids', 'state_ids')
+    @api.constrains('name', 'zip_from', 'zip_to', 'country_ids', 'state_ids')
     def _check_criteria(self):
         for territory in self:
             if bool(territory.zip_from) != bool(territory.zip_to):
@@ -88,8 +88,8 @@ class CrmLoyaltyTerritory(models.Model):
                 raise ValidationError(_(
                     "The territory “%(territory)s” needs a country, a state or a zip range: "
                     "without any it would cover the whole world.", territory=territory.name))
-            stray = territory.country_ids and territory.state_ids.filtered(
-                lambda state: state.country_id not in territory.country_ids)
+            countries = territory.country_ids
+            stray = countries and territory.state_ids.filtered(lambda state, c=countries: state.country_id not in c)
             if stray:
                 raise ValidationError(_(
                     "The state %(state)s of the territory “%(territory)s” is not in its countries.",
@@ -226,7 +226,7 @@ class CrmLoyaltyTerritory(models.Model):
                             SELECT p.id, best.territory_id
                               FROM res_partner p LEFT JOIN best ON best.partner_id = p.id
                              WHERE %(where)s AND (p.company_id IS NULL OR p.company_id = %(company)s)
-                               AND (p.channel_territory_id -> %(key)s)::int IS DISTINCT FROM best.territory_id)
+                               AND (p.channel_territory_id ->> %(key)s)::int IS DISTINCT FROM best.territory_id)
                    UPDATE res_partner p
                       SET channel_territory_id = COALESCE(p.channel_territory_id, '{}'::jsonb)
                                                  || jsonb_build_object(%(key)s, target.territory_id)

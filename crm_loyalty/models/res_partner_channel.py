@@ -52,7 +52,8 @@ class ResPartner(models.Model):
     @api.constrains('channel_parent_id')
     def _check_channel_parent(self):
         for partner in self:
-            if partner.channel_parent_id and partner.channel_parent_id.commercial_partner_id == partner.commercial_partner_id:
+            parent = partner.channel_parent_id
+            if parent and parent.commercial_partner_id == partner.commercial_partner_id:
                 raise ValidationError(_("%s cannot be its own upstream distributor.", partner.display_name))
         if self._has_cycle('channel_parent_id'):
             raise ValidationError(_(
@@ -61,8 +62,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _commercial_fields(self):
-        return super()._commercial_fields() + ['channel_role', 'channel_parent_id', 'channel_partner_since',
-                                               'channel_contract_end']
+        return [*super()._commercial_fields(), 'channel_role', 'channel_parent_id', 'channel_partner_since',
+                'channel_contract_end']
 
     def _channel_ancestors(self):
         """The partner's upstream chain, nearest first (cycles are refused on write)."""

@@ -9,3 +9,7 @@ from . import test_invoices
 from . import test_feedback
 from . import test_complaint
 from . import test_care
+from . import test_handover
+from . import test_channel
+from . import test_channel_grade
+from . import test_channel_scorecard

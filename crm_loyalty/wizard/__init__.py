@@ -1,2 +1,3 @@
 from . import crm_loyalty_survey_sample
 from . import crm_loyalty_mark_lost
+from . import crm_loyalty_handover

@@ -1,0 +1,265 @@
+"""Distributor scorecards: one row per channel partner and company, always current.
+
+The revenue of a channel partner is what goes through him: his own confirmed orders and
+those of every partner downstream of him in the channel (his resellers, their customers…).
+"""
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+from .crm_loyalty_complaint import OPEN_STATES
+from .res_partner_channel import CHANNEL_ROLES
+
+# The scorecard figures shown on the partner form, as ``channel_score_<name>``.
+SCORE_FIELDS = (
+    'revenue_ytd', 'revenue_last_ytd', 'growth', 'target', 'target_achievement', 'customers_active',
+    'satisfaction', 'complaints_open', 'conflicts_caused', 'conflicts_suffered',
+)
+
+
+class CrmLoyaltyChannelScorecard(models.Model):
+    _name = 'crm.loyalty.channel.scorecard'
+    _description = 'Channel Partner Scorecard'
+    _auto = False
+    _order = 'revenue_ytd desc, partner_id'
+    _rec_name = 'partner_id'
+    _depends = {
+        'res.partner': [
+            'active', 'commercial_partner_id', 'company_id', 'channel_role', 'channel_parent_id',
+            'channel_grade_id', 'channel_target', 'satisfaction_score',
+        ],
+        'res.company': ['currency_id'],
+        'sale.order': ['state', 'date_order', 'partner_id', 'company_id', 'amount_untaxed', 'currency_rate'],
+        'crm.loyalty.complaint': ['state', 'company_id', 'commercial_partner_id'],
+        'crm.loyalty.channel.conflict': ['state', 'date', 'company_id', 'distributor_id', 'expected_distributor_id'],
+        'crm.loyalty.channel.grade': ['company_id'],
+    }
+
+    partner_id = fields.Many2one('res.partner', 'Channel Partner', readonly=True)
+    company_id = fields.Many2one('res.company', 'Company', readonly=True)
+    currency_id = fields.Many2one('res.currency', 'Currency', readonly=True)
+    channel_role = fields.Selection(CHANNEL_ROLES, 'Channel Role', readonly=True)
+    channel_parent_id = fields.Many2one('res.partner', 'Upstream Distributor', readonly=True)
+    grade_id = fields.Many2one('crm.loyalty.channel.grade', 'Grade', readonly=True)
+    grade_color = fields.Integer(related='grade_id.color', string='Grade Color')
+    revenue_ytd = fields.Monetary(
+        'Revenue This Year', readonly=True,
+        help="Confirmed orders of the channel partner and of every partner downstream of him, "
+             "from January 1st to today, untaxed, in the company's currency. A reseller's sales "
+             "also count for his distributor.")
+    revenue_last_ytd = fields.Monetary(
+        'Revenue Last Year', readonly=True,
+        help="The same as Revenue This Year, over the same period of last year (January 1st "
+             "to this day last year).")
+    growth = fields.Float(
+        'Growth (%)', aggregator='avg', digits=(16, 2), readonly=True,
+        help="Revenue this year against the same period of last year; empty without revenue last year.")
+    target = fields.Monetary('Annual Target', readonly=True)
+    target_achievement = fields.Float(
+        'Target Achieved (%)', aggregator='avg', digits=(16, 2), readonly=True,
+        help="Revenue this year as a share of the annual target; empty without target.")
+    customers_active = fields.Integer(
+        'Active Customers', readonly=True,
+        help="Partners downstream of the channel partner with a confirmed order in the last 365 days.")
+    satisfaction = fields.Float(
+        'Satisfaction', aggregator='avg', digits=(3, 2), readonly=True,
+        help="The channel partner's own satisfaction score (1 to 5); empty without answer.")
+    complaints_open = fields.Integer(
+        'Open Complaints', readonly=True,
+        help="New or in progress complaints and suggestions of the channel partner and of the "
+             "partners downstream of him.")
+    conflicts_caused = fields.Integer(
+        'Conflicts Caused', readonly=True,
+        help="Channel conflicts this year (not dismissed) of sales through this partner.")
+    conflicts_suffered = fields.Integer(
+        'Conflicts Suffered', readonly=True,
+        help="Channel conflicts this year (not dismissed) of sales by others into this partner's territory.")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(SQL(
+            "CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._scorecard_sql()))
+
+    @api.model
+    def _scorecard_sql(self, partner_ids=None, company_id=None):
+        """The scorecard rows, one per (active commercial channel partner, company that can
+        see him): all of them (the view), or those of ``partner_ids`` in ``company_id`` (the
+        partner form, which then reads only their channel's orders, not every order)."""
+        only_partners = SQL("AND p.id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
+        only_company = SQL("AND c.id = %s", company_id) if company_id else SQL()
+        only_channel = SQL(
+            "AND p.commercial_partner_id IN (SELECT partner_id FROM tree) AND so.company_id = %s", company_id,
+        ) if partner_ids is not None and company_id else SQL()
+        return SQL(
+            """WITH RECURSIVE period AS (
+                   SELECT date_trunc('year', CURRENT_DATE)::date AS year_start,
+                          (date_trunc('year', CURRENT_DATE) - interval '1 year')::date AS last_year_start,
+                          (CURRENT_DATE - interval '1 year')::date + 1 AS last_year_end,
+                          CURRENT_DATE - 364 AS active_from,
+                          CURRENT_DATE + 1 AS period_end
+               ), channel AS (
+                   SELECT p.id AS partner_id, c.id AS company_id
+                     FROM res_partner p
+                     JOIN res_company c ON p.company_id IS NULL OR p.company_id = c.id
+                    WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
+                          %(only_partners)s %(only_company)s
+               ), edge AS MATERIALIZED (
+                   -- commercial partner -> the commercial partner upstream of him
+                   SELECT child.id AS partner_id, parent.commercial_partner_id AS parent_id
+                     FROM res_partner child
+                     JOIN res_partner parent ON parent.id = child.channel_parent_id
+                    WHERE child.id = child.commercial_partner_id
+               ), tree (root_id, partner_id, depth) AS (
+                   -- each channel partner with himself and every partner downstream of him
+                   -- (loops are refused on write: the depth only bounds a corrupted hierarchy)
+                   SELECT DISTINCT partner_id, partner_id, 0 FROM channel
+                   UNION ALL
+                   SELECT tree.root_id, edge.partner_id, tree.depth + 1
+                     FROM tree JOIN edge ON edge.parent_id = tree.partner_id
+                    WHERE tree.depth < 32
+               ), sales AS (
+                   -- confirmed orders per company and commercial partner, untaxed, in company currency
+                   SELECT so.company_id, p.commercial_partner_id AS partner_id,
+                          SUM(so.amount_untaxed / %(rate)s) FILTER (
+                              WHERE so.date_order >= period.year_start) AS revenue_ytd,
+                          SUM(so.amount_untaxed / %(rate)s) FILTER (
+                              WHERE so.date_order < period.last_year_end) AS revenue_last_ytd,
+                          BOOL_OR(so.date_order >= period.active_from) AS active
+                     FROM sale_order so
+                     JOIN res_partner p ON p.id = so.partner_id
+                     CROSS JOIN period
+                    WHERE so.state = 'sale'
+                      AND so.date_order >= period.last_year_start AND so.date_order < period.period_end
+                      %(only_channel)s
+                    GROUP BY so.company_id, p.commercial_partner_id
+               ), revenue AS (
+                   SELECT tree.root_id AS partner_id, sales.company_id,
+                          SUM(sales.revenue_ytd) AS revenue_ytd, SUM(sales.revenue_last_ytd) AS revenue_last_ytd,
+                          COUNT(*) FILTER (WHERE sales.active AND tree.depth > 0) AS customers_active
+                     FROM tree JOIN sales ON sales.partner_id = tree.partner_id
+                    GROUP BY tree.root_id, sales.company_id
+               ), complaints AS (
+                   SELECT tree.root_id AS partner_id, complaint.company_id, COUNT(*) AS complaints_open
+                     FROM tree
+                     JOIN crm_loyalty_complaint complaint ON complaint.commercial_partner_id = tree.partner_id
+                    WHERE complaint.state IN %(open_states)s
+                    GROUP BY tree.root_id, complaint.company_id
+               ), conflicts AS (
+                   SELECT side.partner_id, side.company_id,
+                          COUNT(*) FILTER (WHERE side.caused) AS conflicts_caused,
+                          COUNT(*) FILTER (WHERE NOT side.caused) AS conflicts_suffered
+                     FROM (SELECT seller.commercial_partner_id AS partner_id, conflict.company_id,
+                                  conflict.date, conflict.state, TRUE AS caused
+                             FROM crm_loyalty_channel_conflict conflict
+                             JOIN res_partner seller ON seller.id = conflict.distributor_id
+                           UNION ALL
+                           SELECT expected.commercial_partner_id, conflict.company_id,
+                                  conflict.date, conflict.state, FALSE
+                             FROM crm_loyalty_channel_conflict conflict
+                             JOIN res_partner expected ON expected.id = conflict.expected_distributor_id) side
+                    CROSS JOIN period
+                    WHERE side.state != 'dismissed' AND side.date >= period.year_start
+                    GROUP BY side.partner_id, side.company_id
+               )
+               -- the id is stable and unique: partner id * 10^6 + company id
+               SELECT ch.partner_id::bigint * 1000000 + ch.company_id AS id,
+                      ch.partner_id,
+                      ch.company_id,
+                      c.currency_id,
+                      p.channel_role,
+                      p.channel_parent_id,
+                      g.id AS grade_id,
+                      COALESCE(r.revenue_ytd, 0) AS revenue_ytd,
+                      COALESCE(r.revenue_last_ytd, 0) AS revenue_last_ytd,
+                      100 * (COALESCE(r.revenue_ytd, 0) - r.revenue_last_ytd)
+                          / NULLIF(r.revenue_last_ytd, 0) AS growth,
+                      COALESCE(t.target, 0) AS target,
+                      100 * COALESCE(r.revenue_ytd, 0) / NULLIF(t.target, 0) AS target_achievement,
+                      COALESCE(r.customers_active, 0) AS customers_active,
+                      NULLIF((p.satisfaction_score ->> c.id::text)::numeric, 0) AS satisfaction,
+                      COALESCE(cm.complaints_open, 0) AS complaints_open,
+                      COALESCE(cf.conflicts_caused, 0) AS conflicts_caused,
+                      COALESCE(cf.conflicts_suffered, 0) AS conflicts_suffered
+                 FROM channel ch
+                 JOIN res_partner p ON p.id = ch.partner_id
+                 JOIN res_company c ON c.id = ch.company_id
+                 CROSS JOIN LATERAL (SELECT (p.channel_target ->> c.id::text)::numeric AS target) t
+                 LEFT JOIN crm_loyalty_channel_grade g
+                        ON g.id = (p.channel_grade_id ->> c.id::text)::int AND g.company_id = c.id
+                 LEFT JOIN revenue r ON r.partner_id = ch.partner_id AND r.company_id = ch.company_id
+                 LEFT JOIN complaints cm ON cm.partner_id = ch.partner_id AND cm.company_id = ch.company_id
+                 LEFT JOIN conflicts cf ON cf.partner_id = ch.partner_id AND cf.company_id = ch.company_id""",
+            rate=SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric"),
+            open_states=OPEN_STATES,
+            only_partners=only_partners, only_company=only_company, only_channel=only_channel,
+        )
+
+    @api.model
+    def _read_scorecards(self, partner_ids, company):
+        """{partner id: scorecard row} of the commercial channel partners ``partner_ids`` in
+        ``company``, in one query."""
+        for model_name, field_names in self._depends.items():
+            self.env[model_name].flush_model(field_names)
+        self.env.cr.execute(self._scorecard_sql(partner_ids, company.id))
+        return {row['partner_id']: row for row in self.env.cr.dictfetchall()}
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'res.partner',
+            'res_id': self.partner_id.id,
+            'view_mode': 'form',
+            'views': [(False, 'form')],
+        }
+
+
+class ResPartner(models.Model):
+    _inherit = 'res.partner'  # pylint: disable=consider-merging-classes-inherited
+
+    channel_score_revenue_ytd = fields.Monetary(
+        'Channel Revenue This Year', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user',
+        help="Confirmed orders through the channel partner (his own and those of every partner "
+             "downstream of him) since January 1st, untaxed, in the company's currency.")
+    channel_score_revenue_last_ytd = fields.Monetary(
+        'Channel Revenue Last Year', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user', help="The same period of last year.")
+    channel_score_growth = fields.Float(
+        'Channel Growth (%)', digits=(16, 2), compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user')
+    channel_score_target = fields.Monetary(
+        'Channel Target', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user')
+    channel_score_target_achievement = fields.Float(
+        'Channel Target Achieved (%)', digits=(16, 2), compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user')
+    channel_score_customers_active = fields.Integer(
+        'Channel Active Customers', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
+        help="Partners downstream with a confirmed order in the last 365 days.")
+    channel_score_satisfaction = fields.Float(
+        'Channel Satisfaction', digits=(3, 2), compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user')
+    channel_score_complaints_open = fields.Integer(
+        'Channel Open Complaints', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
+        help="Open complaints of the channel partner and of the partners downstream of him.")
+    channel_score_conflicts_caused = fields.Integer(
+        'Channel Conflicts Caused', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
+        help="Channel conflicts this year, not dismissed.")
+    channel_score_conflicts_suffered = fields.Integer(
+        'Channel Conflicts Suffered', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
+        help="Channel conflicts this year, not dismissed.")
+
+    @api.depends_context('company')
+    @api.depends('channel_role', 'commercial_partner_id')
+    def _compute_channel_scores(self):
+        """The current company's scorecard of each channel partner (his company's, for a
+        contact), read in one query for the recordset."""
+        commercial_ids = {
+            partner: partner.commercial_partner_id._origin.id for partner in self if partner.channel_role}
+        partner_ids = {pid for pid in commercial_ids.values() if pid}
+        scorecards = self.env['crm.loyalty.channel.scorecard']._read_scorecards(
+            sorted(partner_ids), self.env.company) if partner_ids else {}
+        for partner in self:
+            scorecard = scorecards.get(commercial_ids.get(partner), {})
+            for name in SCORE_FIELDS:
+                partner[f'channel_score_{name}'] = scorecard.get(name) or 0

@@ -1,0 +1,370 @@
+from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import LoyaltyCase, LoyaltyTourCase
+
+# queries to find and record one conflict with its review activity
+DETECT_ONE = 44
+
+
+@tagged('post_install', '-at_install')
+class ChannelCase(LoyaltyCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.us = cls.env.ref('base.us')
+        cls.cn = cls.env.ref('base.cn')
+        State = cls.env['res.country.state']
+        cls.california = State.search([('country_id', '=', cls.us.id), ('code', '=', 'CA')])
+        cls.nevada = State.search([('country_id', '=', cls.us.id), ('code', '=', 'NV')])
+        cls.texas = State.search([('country_id', '=', cls.us.id), ('code', '=', 'TX')])
+        cls.guangdong = State.search([('country_id', '=', cls.cn.id), ('code', '=', 'GD')])
+        cls.west = cls._create_customer('West Distribution', channel_role='distributor',
+                                        country_id=cls.us.id, state_id=cls.california.id)
+        cls.south = cls._create_customer('South Distribution', channel_role='distributor',
+                                         country_id=cls.us.id, state_id=cls.texas.id)
+        cls.manager = new_test_user(cls.env, 'channel.manager', groups='base.group_user,crm_loyalty.group_loyalty_user')
+        cls.company.loyalty_channel_manager_id = cls.manager
+
+    @classmethod
+    def _territory(cls, name, distributors=None, **values):
+        return cls.env['crm.loyalty.territory'].create({
+            'name': name, 'distributor_ids': [(6, 0, distributors.ids if distributors else [])], **values})
+
+    def _confirm(self, partner, amount=100.0, shipping=None):
+        order = self.env['sale.order'].create({
+            'partner_id': partner.id,
+            'partner_shipping_id': (shipping or partner).id,
+            'order_line': [(0, 0, {'product_id': self.product.id, 'product_uom_qty': 1,
+                                   'price_unit': amount, 'tax_id': False})],
+        })
+        order.action_confirm()
+        return order
+
+
+@tagged('post_install', '-at_install')
+class TestChannelHierarchy(ChannelCase):
+
+    def test_own_parent_refused(self):
+        with self.assertRefused("cannot be its own upstream distributor"):
+            self.west.channel_parent_id = self.west
+            self.west.flush_recordset()
+        self.assertFalse(self.west.channel_parent_id)
+
+    def test_cycle_refused(self):
+        reseller = self._create_customer('Bay Resellers', channel_role='reseller', channel_parent_id=self.west.id)
+        retailer = self._create_customer('Corner Shop', channel_role='retailer', channel_parent_id=reseller.id)
+        with self.assertRefused("loop in the channel"):
+            self.west.channel_parent_id = retailer
+            self.west.flush_recordset()
+        self.env.invalidate_all()
+        self.assertFalse(self.west.channel_parent_id)
+        self.assertEqual(retailer._channel_ancestors(), reseller | self.west)
+
+    def test_contacts_follow_their_company(self):
+        contact = self.env['res.partner'].create({'name': 'Ann', 'parent_id': self.west.id})
+        self.assertEqual(contact.channel_role, 'distributor')
+        self.west.channel_parent_id = self.south
+        self.assertEqual(contact.channel_parent_id, self.south)
+
+    def test_served_partners_counted(self):
+        self._create_customer('Bay Resellers', channel_role='reseller', channel_parent_id=self.west.id)
+        self._create_customer('Napa Grocer', channel_parent_id=self.west.id)
+        self.assertEqual(self.west.channel_child_count, 2)
+        action = self.west.action_view_channel_children()
+        self.assertEqual(self.env['res.partner'].search_count(action['domain']), 2)
+
+
+@tagged('post_install', '-at_install')
+class TestTerritory(ChannelCase):
+
+    def test_zip_range_backwards_refused(self):
+        with self.assertRefused("runs backwards: 95000 comes after 90000"):
+            self._territory('Bay', country_ids=[(6, 0, self.us.ids)], zip_from='95000', zip_to='90000')
+        self.assertFalse(self.env['crm.loyalty.territory'].search([('name', '=', 'Bay')]))
+
+    def test_zip_range_needs_both_ends(self):
+        with self.assertRefused("needs both a first and a last zip"):
+            self._territory('Bay', country_ids=[(6, 0, self.us.ids)], zip_from='95000')
+
+    def test_territory_needs_a_criterion(self):
+        with self.assertRefused("needs a country, a state or a zip range"):
+            self._territory('World')
+
+    def test_state_outside_countries_refused(self):
+        with self.assertRefused("is not in its countries"):
+            self._territory('Odd', country_ids=[(6, 0, self.cn.ids)], state_ids=[(6, 0, self.california.ids)])
+
+    def test_numeric_zip_bounds_padded(self):
+        territory = self._territory('Low', zip_from=' 100', zip_to='2000')
+        self.assertEqual((territory.zip_from, territory.zip_to), ('0100', '2000'))
+
+    def test_exclusive_overlap_refused(self):
+        self._territory('USA', self.west, country_ids=[(6, 0, self.us.ids)], exclusive=True)
+        with self.assertRefused("“Texas” and “USA” overlap"):
+            self._territory('Texas', self.south, state_ids=[(6, 0, self.texas.ids)], exclusive=True)
+        self.assertFalse(self.env['crm.loyalty.territory'].search([('name', '=', 'Texas')]))
+        # shared territories may overlap anything
+        self._territory('Texas', self.south, state_ids=[(6, 0, self.texas.ids)])
+
+    def test_exclusive_overlap_by_zip(self):
+        self._territory('Bay', self.west, country_ids=[(6, 0, self.us.ids)], zip_from='94000', zip_to='94999',
+                        exclusive=True)
+        # disjoint zip ranges, or another country: no overlap
+        self._territory('LA', self.south, country_ids=[(6, 0, self.us.ids)], zip_from='90000', zip_to='91999',
+                        exclusive=True)
+        self._territory('Canton', self.south, country_ids=[(6, 0, self.cn.ids)], zip_from='94000',
+                        zip_to='94999', exclusive=True)
+        with self.assertRefused("overlap"):
+            self._territory('Peninsula', self.south, zip_from='94500', zip_to='95500', exclusive=True)
+        la = self.env['crm.loyalty.territory'].search([('name', '=', 'LA')])
+        with self.assertRefused("“LA” and “Bay” overlap"):
+            la.zip_to = '94100'
+        self.assertEqual(la.zip_to, '91999')
+
+    def test_other_company_may_overlap(self):
+        other = self.env['res.company'].create({'name': 'Other Co'})
+        self._territory('USA', self.west, country_ids=[(6, 0, self.us.ids)], exclusive=True)
+        self.env['crm.loyalty.territory'].with_company(other).create({
+            'name': 'USA too', 'company_id': other.id, 'country_ids': [(6, 0, self.us.ids)], 'exclusive': True})
+
+    def test_partners_matched_to_best_territory(self):
+        country = self._territory('USA', self.south, country_ids=[(6, 0, self.us.ids)])
+        state = self._territory('California', self.west, state_ids=[(6, 0, self.california.ids)])
+        bay = self._territory('Bay Area', self.west, country_ids=[(6, 0, self.us.ids)],
+                              zip_from='94000', zip_to='94999')
+        customer = self._create_customer('Sonoma Tea', country_id=self.us.id, state_id=self.california.id,
+                                         zip='95476')
+        far = self._create_customer('Austin Tea', country_id=self.us.id, state_id=self.texas.id)
+        self.assertEqual(customer.channel_territory_id, state, "a state is more precise than a country")
+        self.assertEqual(far.channel_territory_id, country)
+        customer.zip = '94 105'
+        self.assertEqual(customer.channel_territory_id, bay, "a zip range is the most precise")
+        self.assertEqual(customer.channel_served_by_ids, self.west | self.south)
+        bay.exclusive = True
+        far.country_id = self.cn
+        self.assertFalse(far.channel_territory_id)
+        state.unlink()
+        self.assertEqual(self.west.channel_territory_id, country)
+
+    def test_exclusive_territory_preferred(self):
+        self._territory('California (shared)', self.south, state_ids=[(6, 0, self.california.ids)])
+        exclusive = self._territory('USA (exclusive)', self.west, country_ids=[(6, 0, self.us.ids)],
+                                    exclusive=True)
+        customer = self._create_customer('Sonoma Tea', country_id=self.us.id, state_id=self.california.id)
+        self.assertEqual(customer.channel_territory_id, exclusive)
+        territories = self.env['crm.loyalty.territory']._lookup(self.us, self.california)
+        self.assertEqual(territories.mapped('name'), ['USA (exclusive)', 'California (shared)'])
+
+    def test_short_numeric_zip_padded_when_matched(self):
+        territory = self._territory('Low', country_ids=[(6, 0, self.us.ids)], zip_from='00500', zip_to='00999')
+        customer = self._create_customer('Holtsville', country_id=self.us.id, zip='501')
+        self.assertEqual(customer.channel_territory_id, territory)
+        self.assertEqual(territory.customer_count, 1)
+
+    def test_territory_per_company(self):
+        other = self.env['res.company'].create({'name': 'Other Co'})
+        theirs = self.env['crm.loyalty.territory'].with_company(other).create({
+            'name': 'USA', 'company_id': other.id, 'country_ids': [(6, 0, self.us.ids)]})
+        ours = self._territory('California', self.west, state_ids=[(6, 0, self.california.ids)])
+        customer = self._create_customer('Sonoma Tea', country_id=self.us.id, state_id=self.california.id)
+        self.assertEqual(customer.channel_territory_id, ours)
+        self.assertEqual(customer.with_company(other).channel_territory_id, theirs)
+
+    def test_lead_lookup(self):
+        self._territory('California', self.west, state_ids=[(6, 0, self.california.ids)])
+        lead = self.env['crm.lead'].create({'name': 'Big tea order', 'country_id': self.us.id,
+                                            'state_id': self.california.id})
+        self.assertEqual(lead.channel_served_by_ids, self.west)
+        lead.state_id = self.texas
+        self.assertFalse(lead.channel_served_by_ids)
+
+    def test_matching_is_one_statement(self):
+        self._territory('California', self.west, state_ids=[(6, 0, self.california.ids)])
+        Territory = self.env['crm.loyalty.territory']
+        self.env['res.partner'].create([{'name': f'Shop {n}', 'country_id': self.us.id,
+                                         'state_id': self.california.id} for n in range(30)])
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            Territory._match_partners(self.company)
+
+
+@tagged('post_install', '-at_install')
+class TestChannelConflict(ChannelCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.west_land = cls._territory('California', cls.west, state_ids=[(6, 0, cls.california.ids)],
+                                       exclusive=True)
+        cls.south_land = cls._territory('Texas', cls.south, state_ids=[(6, 0, cls.texas.ids)], exclusive=True)
+        cls.nevada_land = cls._territory('Nevada (shared)', cls.south, state_ids=[(6, 0, cls.nevada.ids)])
+
+    def test_end_customer_in_another_exclusive_territory(self):
+        customer = self._create_customer('Austin Tea', country_id=self.us.id, state_id=self.texas.id,
+                                         channel_parent_id=self.west.id)
+        order = self._confirm(customer, 250.0)
+        conflict = order.channel_conflict_ids
+        self.assertRecordValues(conflict, [{
+            'kind': 'exclusive', 'distributor_id': self.west.id, 'expected_distributor_id': self.south.id,
+            'territory_id': self.south_land.id, 'customer_id': customer.id, 'amount': 250.0, 'state': 'new',
+            'company_id': self.company.id, 'name': order.name,
+        }])
+        self.assertEqual(conflict.activity_ids.user_id, self.manager)
+        self.assertEqual(conflict.activity_ids.activity_type_id,
+                         self.env.ref('crm_loyalty.mail_activity_channel_conflict'))
+        self.assertEqual((self.west.channel_conflict_count, self.south.channel_conflict_suffered_count), (1, 1))
+
+    def test_distributor_delivering_outside_its_territories(self):
+        depot = self.env['res.partner'].create({'name': 'Reno depot', 'parent_id': self.west.id, 'type': 'delivery',
+                                                'country_id': self.us.id, 'state_id': self.nevada.id})
+        conflict = self._confirm(self.west, shipping=depot).channel_conflict_ids
+        self.assertRecordValues(conflict, [{
+            'kind': 'outside', 'distributor_id': self.west.id, 'expected_distributor_id': self.south.id,
+            'territory_id': self.nevada_land.id, 'delivery_partner_id': depot.id}])
+
+    def test_outside_every_territory(self):
+        depot = self.env['res.partner'].create({'name': 'Canton depot', 'parent_id': self.west.id,
+                                                'type': 'delivery', 'country_id': self.cn.id})
+        conflict = self._confirm(self.west, shipping=depot).channel_conflict_ids
+        self.assertRecordValues(conflict, [{'kind': 'outside', 'expected_distributor_id': False,
+                                            'territory_id': False}])
+
+    def test_sales_within_the_channel_are_no_conflict(self):
+        # a reseller sells within his distributor's territories
+        reseller = self._create_customer('Bay Resellers', channel_role='reseller', channel_parent_id=self.west.id,
+                                         country_id=self.us.id, state_id=self.california.id)
+        # an end customer served through the reseller, in the distributor's exclusive territory
+        customer = self._create_customer('Napa Grocer', channel_parent_id=reseller.id,
+                                         country_id=self.us.id, state_id=self.california.id)
+        direct = self._create_customer('Austin Direct', country_id=self.us.id, state_id=self.texas.id)
+        orders = self._confirm(reseller) | self._confirm(customer) | self._confirm(self.west) | self._confirm(direct)
+        self.assertFalse(orders.channel_conflict_ids)
+
+    def test_reseller_outside_inherited_territories(self):
+        reseller = self._create_customer('Bay Resellers', channel_role='reseller', channel_parent_id=self.west.id,
+                                         country_id=self.us.id, state_id=self.nevada.id)
+        conflict = self._confirm(reseller).channel_conflict_ids
+        self.assertRecordValues(conflict, [{'kind': 'outside', 'distributor_id': reseller.id,
+                                            'expected_distributor_id': self.south.id}])
+
+    def test_confirming_again_does_not_duplicate(self):
+        customer = self._create_customer('Austin Tea', country_id=self.us.id, state_id=self.texas.id,
+                                         channel_parent_id=self.west.id)
+        order = self._confirm(customer)
+        order._action_cancel()
+        order.action_draft()
+        order.action_confirm()
+        self.assertEqual(len(self.env['crm.loyalty.channel.conflict'].search([('sale_order_id', '=', order.id)])), 1)
+
+    def test_review(self):
+        customer = self._create_customer('Austin Tea', country_id=self.us.id, state_id=self.texas.id,
+                                         channel_parent_id=self.west.id)
+        first, second = (self._confirm(customer) | self._confirm(customer)).channel_conflict_ids
+        with self.assertRefused("Write down why", exception=UserError):
+            first.action_dismiss()
+        self.assertEqual(first.state, 'new')
+        first.resolution = "Goods for a trade fair in Austin, agreed with South."
+        first.with_user(self.manager).action_dismiss()
+        self.assertRecordValues(first, [{'state': 'dismissed', 'decided_by_id': self.manager.id}])
+        self.assertFalse(first.activity_ids, "the review activity is done")
+        second.action_confirm()
+        self.assertEqual(second.state, 'confirmed')
+        with self.assertRefused("Only new conflicts", exception=UserError):
+            second.action_dismiss()
+        second.action_reset()
+        self.assertRecordValues(second, [{'state': 'new', 'decided_by_id': False}])
+
+    def _channel_orders(self, count):
+        customers = self.env['res.partner'].create([
+            {'name': f'Austin Tea {n}', 'is_company': True, 'country_id': self.us.id, 'state_id': self.texas.id,
+             'channel_parent_id': self.west.id} for n in range(count)])
+        orders = self.env['sale.order'].create([
+            {'partner_id': customer.id, 'state': 'sale',
+             'order_line': [(0, 0, {'product_id': self.product.id, 'price_unit': 10, 'tax_id': False})]}
+            for customer in customers])
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return orders
+
+    def test_detection_queries_do_not_grow_with_territories(self):
+        """Finding the conflicts of an order is one statement, whatever the number of
+        territories; recording one (with its review activity) costs the same each time."""
+        Conflict = self.env['crm.loyalty.channel.conflict']
+        orders = self._channel_orders(4)
+        own = self._order(self.west, 10.0, 0)
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            self.assertFalse(Conflict._detect(own), "inside its own territory")
+        Conflict._detect(orders[0])   # warms the caches (activity type, templates)
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=DETECT_ONE):
+            self.assertEqual(len(Conflict._detect(orders[1])), 1)
+        self.env['crm.loyalty.territory'].create([
+            {'name': f'Zone {n}', 'country_ids': [(6, 0, self.us.ids)], 'zip_from': f'{n:03d}00',
+             'zip_to': f'{n:03d}99', 'distributor_ids': [(6, 0, self.south.ids)]}
+            for n in range(20)])
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=DETECT_ONE):
+            self.assertEqual(len(Conflict._detect(orders[2])), 1)
+        self.env.invalidate_all()
+        with self.assertQueryCount(2):
+            self.assertFalse(Conflict._detect(orders[:3]), "already recorded")
+
+    def test_other_company_isolated(self):
+        other = self.env['res.company'].create({'name': 'Other Co'})
+        self.env['crm.loyalty.territory'].with_company(other).create({
+            'name': 'Texas', 'company_id': other.id, 'exclusive': True, 'state_ids': [(6, 0, self.texas.ids)],
+            'distributor_ids': [(6, 0, self.west.ids)]})
+        customer = self._create_customer('Austin Tea', country_id=self.us.id, state_id=self.texas.id,
+                                         channel_parent_id=self.west.id)
+        conflict = self._confirm(customer).channel_conflict_ids
+        self.assertEqual(conflict.expected_distributor_id, self.south, "the other company's territory is ignored")
+        user = new_test_user(self.env, 'other.user', groups='base.group_user,crm_loyalty.group_loyalty_user',
+                             company_id=other.id, company_ids=[(6, 0, other.ids)])
+        self.assertFalse(self.env['crm.loyalty.channel.conflict'].with_user(user).search([]))
+
+    def test_settings_form(self):
+        form = Form(self.env['res.config.settings'])
+        form.loyalty_contract_reminder_days = 30
+        form.save().execute()
+        self.assertEqual(self.company.loyalty_contract_reminder_days, 30)
+
+
+@tagged('post_install', '-at_install')
+class TestChannelTour(LoyaltyTourCase):
+
+    def test_channel_manager_reviews_a_conflict(self):
+        env = self.env
+        us = env.ref('base.us')
+        State = env['res.country.state']
+        california = State.search([('country_id', '=', us.id), ('code', '=', 'CA')])
+        texas = State.search([('country_id', '=', us.id), ('code', '=', 'TX')])
+        Partner = env['res.partner']
+        west = Partner.create({'name': 'West Distribution', 'is_company': True, 'channel_role': 'distributor',
+                               'country_id': us.id, 'state_id': california.id})
+        south = Partner.create({'name': 'South Distribution', 'is_company': True, 'channel_role': 'distributor',
+                                'country_id': us.id, 'state_id': texas.id})
+        env['crm.loyalty.territory'].create([
+            {'name': 'California', 'exclusive': True, 'state_ids': [(6, 0, california.ids)],
+             'distributor_ids': [(6, 0, west.ids)]},
+            {'name': 'Texas', 'exclusive': True, 'state_ids': [(6, 0, texas.ids)],
+             'distributor_ids': [(6, 0, south.ids)]}])
+        customer = Partner.create({'name': 'Austin Tea Room', 'is_company': True, 'country_id': us.id,
+                                   'state_id': texas.id, 'channel_parent_id': west.id})
+        product = env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
+        order = env['sale.order'].create({
+            'partner_id': customer.id,
+            'order_line': [(0, 0, {'product_id': product.id, 'price_unit': 480, 'tax_id': False})]})
+        order.action_confirm()
+        new_test_user(env, 'channel.manager', name='Channel Manager',
+                      groups='base.group_user,sales_team.group_sale_salesman,crm_loyalty.group_loyalty_user')
+        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_channel_conflict', login='channel.manager')
+        self.assertEqual([path.name for path in shots], ['channel_conflict.png', 'distributor_scorecard.png'])
+        conflict = order.channel_conflict_ids
+        self.assertRecordValues(conflict, [{
+            'state': 'confirmed', 'resolution': "West shipped to Austin without asking South.",
+            'distributor_id': west.id, 'expected_distributor_id': south.id}])
+        self.assertEqual(conflict.decided_by_id.login, 'channel.manager')
