@@ -65,6 +65,14 @@ ROWS += [
     ("conflict detection s (orders)", lambda g, e: dig(e, 'channel') and
         f"{e['channel']['detect_seconds']:.2f} ({e['channel']['detect_orders']})"),
 ]
+ROWS += [
+    ("Excel export s (customers)", lambda g, e: dig(e, 'export') and
+        f"{e['export']['seconds']:.1f} ({e['export']['customers']})"),
+    ("  peak RSS over baseline MB", lambda g, e: dig(e, 'export') and
+        f"+{e['export']['peak_rss_over_baseline_mb']:.0f} (over {e['export']['rss_before_mb']:.0f})"),
+    ("  file MB / statements", lambda g, e: dig(e, 'export') and
+        f"{e['export']['file_mb']} / {e['export']['sql_statements']}"),
+]
 CARE_RULES = [('dormant', 180), ('churn_risk_high', 0), ('birthday', 0)]  # as tools/bench_engine.py
 
 
@@ -107,6 +115,9 @@ def _ms_queries(figure):
 def main():
     out, machine, sizes = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
     pairs = [(load(out / f'gen-{customers}.json'), load(out / f'engine-{customers}.json')) for customers in sizes]
+    for customers, (_gen, eng) in zip(sizes, pairs, strict=True):
+        if eng is not None:
+            eng['export'] = load(out / f'export-{customers}.json')
     cells = [[f(gen, eng) or '-' for gen, eng in pairs] for _label, f in ROWS]
     width = max(len(label) for label, _f in ROWS) + 2
     col = max(len(cell) for row in cells for cell in row) + 3

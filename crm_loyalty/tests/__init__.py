@@ -13,3 +13,4 @@ from . import test_handover
 from . import test_channel
 from . import test_channel_grade
 from . import test_channel_scorecard
+from . import test_export
