@@ -128,6 +128,22 @@ class TestDemoData(LoyaltyTourCase):
         self.assertGreater(self.env['res.partner'].search_count([('parent_id', '!=', False),
                                                                  ('commercial_partner_id.customer_rank', '>', 0)]), 0)
 
+    def test_channel_is_there(self):
+        """Distributors with their territories, customers matched to the territories by
+        the set-based pass as the ORM would place them, customers served through the
+        distributors, and the conflicts of the cross-territory orders."""
+        distributors = self.env['res.partner'].search([('channel_role', '=', 'distributor')])
+        self.assertEqual(len(distributors), 5)
+        self.assertTrue(all(distributors.mapped('channel_territory_ids')))
+        Territory = self.env['crm.loyalty.territory']
+        for partner in self.partners.filtered('country_id')[:50]:
+            expected = Territory._lookup(partner.country_id, partner.state_id, partner.zip)[:1]
+            self.assertEqual(partner.channel_territory_id, expected, partner.display_name)
+        self.assertGreater(self.env['res.partner'].search_count([('channel_parent_id', 'in', distributors.ids)]), 10)
+        conflicts = self.env['crm.loyalty.channel.conflict'].search([])
+        self.assertEqual(sorted(conflicts.mapped('kind')), ['exclusive'] * 3 + ['outside'])
+        self.assertTrue(all(conflicts.mapped('amount')))
+
     def test_order_amounts_are_what_odoo_computes(self):
         lines = self.orders.order_line
         self.assertRecomputedEqual(lines, ['price_subtotal', 'price_tax', 'price_total'],
