@@ -14,6 +14,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
+from .res_partner_channel import channel_tree_sql
+
 REVIEW_MONTHS = 12
 REVIEW_DIRECTIONS = [('up', 'Upgrade'), ('down', 'Downgrade'), ('none', 'Loses the Grade')]
 REVIEW_STATES = [('proposed', 'To Decide'), ('accepted', 'Accepted'), ('rejected', 'Rejected')]
@@ -217,12 +219,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                      WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
                        AND (p.company_id IS NULL OR p.company_id = %(company)s)),
                -- each channel partner with himself and every partner downstream of him
-               tree (root_id, partner_id, depth) AS (
-                    SELECT id, id, 0 FROM members
-                    UNION ALL
-                    SELECT tree.root_id, child.id, tree.depth + 1
-                      FROM tree JOIN res_partner child ON child.channel_parent_id = tree.partner_id
-                     WHERE child.id = child.commercial_partner_id AND tree.depth < 32),
+               tree (root_id, partner_id, depth) AS (%(tree)s),
                sales AS (
                     SELECT buyer.commercial_partner_id AS partner_id,
                            SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric) AS amount
@@ -286,6 +283,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                 WHERE review.company_id = %(company)s AND review.state = 'proposed'
                   AND qualified.proposed_id IS NOT DISTINCT FROM qualified.current_id""",
             company=company.id, key=key, as_of=as_of, window_start=window_start,
+            tree=channel_tree_sql(SQL("SELECT id FROM members")),
             start=datetime.combine(window_start + timedelta(days=1), time.min),
             end=datetime.combine(as_of + timedelta(days=1), time.min),
             uid=self.env.uid)

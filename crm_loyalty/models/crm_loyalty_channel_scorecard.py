@@ -7,7 +7,7 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from .crm_loyalty_complaint import OPEN_STATES
-from .res_partner_channel import CHANNEL_ROLES
+from .res_partner_channel import CHANNEL_ROLES, channel_tree_sql
 
 # The scorecard figures shown on the partner form, as ``channel_score_<name>``.
 SCORE_FIELDS = (
@@ -102,20 +102,8 @@ class CrmLoyaltyChannelScorecard(models.Model):
                      JOIN res_company c ON p.company_id IS NULL OR p.company_id = c.id
                     WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
                           %(only_partners)s %(only_company)s
-               ), edge AS MATERIALIZED (
-                   -- commercial partner -> the commercial partner upstream of him
-                   SELECT child.id AS partner_id, parent.commercial_partner_id AS parent_id
-                     FROM res_partner child
-                     JOIN res_partner parent ON parent.id = child.channel_parent_id
-                    WHERE child.id = child.commercial_partner_id
                ), tree (root_id, partner_id, depth) AS (
-                   -- each channel partner with himself and every partner downstream of him
-                   -- (loops are refused on write: the depth only bounds a corrupted hierarchy)
-                   SELECT DISTINCT partner_id, partner_id, 0 FROM channel
-                   UNION ALL
-                   SELECT tree.root_id, edge.partner_id, tree.depth + 1
-                     FROM tree JOIN edge ON edge.parent_id = tree.partner_id
-                    WHERE tree.depth < 32
+                   %(tree)s
                ), sales AS (
                    -- confirmed orders per company and commercial partner, untaxed, in company currency
                    SELECT so.company_id, p.commercial_partner_id AS partner_id,
@@ -191,6 +179,7 @@ class CrmLoyaltyChannelScorecard(models.Model):
             rate=SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric"),
             open_states=OPEN_STATES,
             only_partners=only_partners, only_company=only_company, only_channel=only_channel,
+            tree=channel_tree_sql(SQL("SELECT DISTINCT partner_id FROM channel")),
         )
 
     @api.model

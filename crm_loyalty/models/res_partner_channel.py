@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 CHANNEL_ROLES = [
     ('distributor', 'Distributor'),
@@ -8,6 +9,20 @@ CHANNEL_ROLES = [
     ('agent', 'Agent'),
 ]
 ADDRESS_FIELDS = {'country_id', 'state_id', 'zip', 'company_id', 'active'}
+
+
+def channel_tree_sql(roots):
+    """The body of a recursive CTE named ``tree (root_id, partner_id, depth)``: each
+    commercial partner of ``roots`` (an SQL query of partner ids) with himself (depth 0)
+    and every commercial partner downstream of him in the channel. Upstream partners are
+    stored as commercial entities and loops are refused on write: the depth only bounds a
+    corrupted hierarchy."""
+    return SQL(
+        """SELECT root.id, root.id, 0 FROM (%s) AS root (id)
+           UNION ALL
+           SELECT tree.root_id, child.id, tree.depth + 1
+             FROM tree JOIN res_partner child ON child.channel_parent_id = tree.partner_id
+            WHERE child.id = child.commercial_partner_id AND tree.depth < 32""", roots)
 
 
 class ResPartner(models.Model):
@@ -86,14 +101,20 @@ class ResPartner(models.Model):
                 if partner.channel_territory_id else Territory
             partner.channel_served_by_ids = territories.distributor_ids
 
+    def _channel_commercial_parent(self, vals):
+        """A contact of a channel partner given as upstream stands for his company."""
+        if vals.get('channel_parent_id'):
+            vals['channel_parent_id'] = self.browse(vals['channel_parent_id']).commercial_partner_id.id
+        return vals
+
     @api.model_create_multi
     def create(self, vals_list):
-        partners = super().create(vals_list)
+        partners = super().create([self._channel_commercial_parent(vals) for vals in vals_list])
         partners._channel_match_territories()
         return partners
 
     def write(self, vals):
-        res = super().write(vals)
+        res = super().write(self._channel_commercial_parent(vals))
         if ADDRESS_FIELDS & vals.keys():
             self._channel_match_territories()
         return res

@@ -68,6 +68,13 @@ class TestChannelHierarchy(ChannelCase):
         self.west.channel_parent_id = self.south
         self.assertEqual(contact.channel_parent_id, self.south)
 
+    def test_contact_given_as_upstream_stands_for_his_company(self):
+        ann = self.env['res.partner'].create({'name': 'Ann', 'parent_id': self.west.id})
+        shop = self._create_customer('Napa Grocer', channel_parent_id=ann.id)
+        self.assertEqual(shop.channel_parent_id, self.west)
+        shop.channel_parent_id = ann
+        self.assertEqual(shop.channel_parent_id, self.west)
+
     def test_served_partners_counted(self):
         self._create_customer('Bay Resellers', channel_role='reseller', channel_parent_id=self.west.id)
         self._create_customer('Napa Grocer', channel_parent_id=self.west.id)
