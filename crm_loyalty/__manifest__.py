@@ -27,6 +27,7 @@
         'views/crm_loyalty_channel_scorecard_views.xml',
         'wizard/crm_loyalty_handover_views.xml',
         'wizard/crm_loyalty_export_views.xml',
+        'report/crm_loyalty_report_views.xml',
         'views/crm_loyalty_menus.xml',
         'views/crm_loyalty_complaint_views.xml',
         'views/crm_loyalty_lost_views.xml',

@@ -124,6 +124,8 @@ class CrmLoyaltyChannelConflict(models.Model):
         company_ids = self.env['sale.order'].sudo().browse(order_ids).company_id.ids
         matches = self.env['crm.loyalty.territory']._match_sql(
             SQL("SELECT order_id, country_id, state_id, zip FROM orders"), company_ids)
+        # set-based throughout (no per-order subquery), so that checking many orders at
+        # once costs about as much per order as checking one
         return SQL(
             """WITH RECURSIVE orders AS MATERIALIZED (
                     SELECT so.id AS order_id, so.company_id, cp.id AS customer_id, ship.id AS delivery_id,
@@ -143,43 +145,49 @@ class CrmLoyaltyChannelConflict(models.Model):
                       FROM chain JOIN res_partner p ON p.id = chain.partner_id
                      WHERE p.channel_parent_id IS NOT NULL AND chain.depth < 32),
                served AS MATERIALIZED (
-                    SELECT chain.order_id, chain.depth, r.territory_id
+                    SELECT chain.order_id, chain.depth, r.territory_id,
+                           min(chain.depth) OVER (PARTITION BY chain.order_id) AS nearest
                       FROM chain
                       JOIN crm_loyalty_territory_partner_rel r ON r.partner_id = chain.partner_id
                       JOIN crm_loyalty_territory t ON t.id = r.territory_id
                      WHERE t.active AND t.company_id = chain.company_id),
-               own AS (
-                    SELECT served.order_id, served.territory_id FROM served
-                     WHERE served.depth = (SELECT min(s.depth) FROM served s WHERE s.order_id = served.order_id)),
-               m AS MATERIALIZED (%(matches)s)
+               -- the seller's territories: his own, else those of the nearest partner upstream
+               own AS (SELECT order_id, territory_id FROM served WHERE depth = nearest),
+               m AS MATERIALIZED (
+                    SELECT m.* FROM (%(matches)s) m
+                      JOIN orders o ON o.order_id = m.key AND o.company_id = m.company_id),
+               -- the partners serving each matched territory, but the seller and his upstream
+               others AS MATERIALIZED (
+                    SELECT m.key, m.territory_id, r.partner_id
+                      FROM m JOIN crm_loyalty_territory_partner_rel r ON r.territory_id = m.territory_id
+                     WHERE NOT EXISTS (SELECT 1 FROM chain
+                                        WHERE chain.order_id = m.key AND chain.partner_id = r.partner_id)),
+               foreign_exclusive AS (
+                    SELECT DISTINCT ON (m.key) m.key AS order_id, m.territory_id, others.partner_id
+                      FROM m JOIN others ON others.key = m.key AND others.territory_id = m.territory_id
+                     WHERE m.exclusive
+                       AND NOT EXISTS (SELECT 1 FROM crm_loyalty_territory_partner_rel mine
+                                         JOIN chain ON chain.partner_id = mine.partner_id
+                                        WHERE chain.order_id = m.key AND mine.territory_id = m.territory_id)
+                     ORDER BY m.key, m.priority DESC, m.sequence, m.territory_id, others.partner_id),
+               located AS (
+                    SELECT DISTINCT ON (m.key) m.key AS order_id, m.territory_id, others.partner_id
+                      FROM m LEFT JOIN others ON others.key = m.key AND others.territory_id = m.territory_id
+                     ORDER BY m.key, m.priority DESC, m.sequence, m.territory_id, others.partner_id NULLS LAST),
+               outside AS (
+                    SELECT own.order_id FROM own
+                      LEFT JOIN m ON m.key = own.order_id AND m.territory_id = own.territory_id
+                     GROUP BY own.order_id HAVING bool_and(m.key IS NULL))
                SELECT o.order_id, o.company_id, o.seller_id, o.customer_id, o.delivery_id,
-                      CASE WHEN foreign_exclusive.territory_id IS NOT NULL THEN 'exclusive' ELSE 'outside' END AS kind,
-                      COALESCE(foreign_exclusive.territory_id, located.territory_id) AS territory_id,
-                      COALESCE(foreign_exclusive.partner_id, located.partner_id) AS expected_id
+                      CASE WHEN fx.territory_id IS NOT NULL THEN 'exclusive' ELSE 'outside' END AS kind,
+                      COALESCE(fx.territory_id, located.territory_id) AS territory_id,
+                      COALESCE(fx.partner_id, located.partner_id) AS expected_id
                  FROM orders o
-                 LEFT JOIN LATERAL (
-                      SELECT m.territory_id, r.partner_id
-                        FROM m JOIN crm_loyalty_territory_partner_rel r ON r.territory_id = m.territory_id
-                       WHERE m.key = o.order_id AND m.company_id = o.company_id AND m.exclusive
-                         AND NOT EXISTS (SELECT 1 FROM crm_loyalty_territory_partner_rel mine
-                                           JOIN chain ON chain.partner_id = mine.partner_id
-                                          WHERE chain.order_id = o.order_id AND mine.territory_id = m.territory_id)
-                       ORDER BY m.priority DESC, m.sequence, m.territory_id, r.partner_id LIMIT 1
-                 ) foreign_exclusive ON TRUE
-                 LEFT JOIN LATERAL (
-                      SELECT m.territory_id, r.partner_id
-                        FROM m LEFT JOIN crm_loyalty_territory_partner_rel r
-                               ON r.territory_id = m.territory_id
-                              AND r.partner_id NOT IN (SELECT partner_id FROM chain WHERE chain.order_id = o.order_id)
-                       WHERE m.key = o.order_id AND m.company_id = o.company_id
-                       ORDER BY m.priority DESC, m.sequence, m.territory_id, r.partner_id NULLS LAST LIMIT 1
-                 ) located ON TRUE
+                 LEFT JOIN foreign_exclusive fx ON fx.order_id = o.order_id
+                 LEFT JOIN located ON located.order_id = o.order_id
                 WHERE o.seller_id IS NOT NULL
-                  AND (foreign_exclusive.territory_id IS NOT NULL
-                       OR (EXISTS (SELECT 1 FROM own WHERE own.order_id = o.order_id)
-                           AND NOT EXISTS (SELECT 1 FROM own JOIN m ON m.key = own.order_id
-                                                                  AND m.territory_id = own.territory_id
-                                            WHERE own.order_id = o.order_id)))""",
+                  AND (fx.territory_id IS NOT NULL OR o.order_id IN (SELECT order_id FROM outside))
+                ORDER BY o.order_id""",
             order_ids=list(order_ids), matches=matches)
 
     def _notify_managers(self):
