@@ -1,0 +1,3 @@
+from . import crm_loyalty_report_customer
+from . import crm_loyalty_report_tier_migration
+from . import crm_loyalty_report_trend

@@ -1,0 +1,138 @@
+"""Customer analysis: the current loyalty figures of every scored customer, one row per
+customer and company, for the Dick & Basu and Reinartz & Kumar matrices and the RFM grid."""
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+from ..models.selections import ABC_CLASSES, CHURN_RISKS, LOYALTY_SEGMENTS, RFM_SEGMENTS, VALUE_SEGMENTS
+
+HIGH_LOW = [('high', 'High'), ('low', 'Low')]
+
+
+class CrmLoyaltyReportCustomer(models.Model):
+    _name = 'crm.loyalty.report.customer'
+    _description = 'Loyalty Customer Analysis'
+    _auto = False
+    _order = 'revenue desc, partner_id'
+    _rec_name = 'partner_id'
+    _depends = {
+        'res.partner': [
+            'active', 'commercial_partner_id', 'user_id', 'country_id', 'loyalty_tier_id', 'rfm_r_score',
+            'rfm_f_score', 'rfm_m_score', 'rfm_segment', 'abc_class', 'loyalty_segment', 'value_segment',
+            'churn_risk', 'loyalty_revenue', 'clv_predicted', 'satisfaction_score', 'relationship_months',
+        ],
+        'res.company': ['currency_id'],
+        'crm.loyalty.tier': ['company_id'],
+    }
+
+    partner_id = fields.Many2one('res.partner', 'Customer', readonly=True)
+    company_id = fields.Many2one('res.company', 'Company', readonly=True)
+    currency_id = fields.Many2one('res.currency', 'Currency', readonly=True)
+    user_id = fields.Many2one('res.users', 'Salesperson', readonly=True)
+    country_id = fields.Many2one('res.country', 'Country', readonly=True)
+    tier_id = fields.Many2one('crm.loyalty.tier', 'Tier', readonly=True)
+    rfm_r_score = fields.Integer(
+        'R Score', aggregator='avg', readonly=True,
+        help="Recency quintile among the company's customers: 5 = bought most recently, 1 = longest ago.")
+    rfm_f_score = fields.Integer(
+        'F Score', aggregator='avg', readonly=True,
+        help="Frequency quintile (purchases in the window): 5 = most frequent.")
+    rfm_m_score = fields.Integer(
+        'M Score', aggregator='avg', readonly=True,
+        help="Monetary quintile (revenue in the window): 5 = highest revenue.")
+    rfm_segment = fields.Selection(RFM_SEGMENTS, 'RFM Segment', readonly=True)
+    abc_class = fields.Selection(ABC_CLASSES, 'ABC Class', readonly=True)
+    loyalty_segment = fields.Selection(
+        LOYALTY_SEGMENTS, 'Loyalty Matrix', readonly=True,
+        help="Dick & Basu: relative attitude (satisfaction) against repeat patronage (window "
+             "purchases). Empty while the customer has no satisfaction answer.")
+    attitude = fields.Selection(
+        HIGH_LOW, 'Relative Attitude', readonly=True,
+        help="High when the customer's satisfaction reaches the threshold of the settings; "
+             "empty without satisfaction answer.")
+    patronage = fields.Selection(
+        HIGH_LOW, 'Repeat Patronage', readonly=True,
+        help="High when the customer's purchases in the window reach the threshold of the "
+             "settings; empty without satisfaction answer.")
+    value_segment = fields.Selection(
+        VALUE_SEGMENTS, 'Value Matrix', readonly=True,
+        help="Reinartz & Kumar: window revenue against the company median, and length of the relationship.")
+    profitability = fields.Selection(
+        HIGH_LOW, 'Profitability', readonly=True,
+        help="High when the customer's window revenue reaches the company median.")
+    duration = fields.Selection(
+        [('long', 'Long'), ('short', 'Short')], 'Relationship Duration', readonly=True,
+        help="Long when the first purchase is at least as old as the long relationship of the settings.")
+    churn_risk = fields.Selection(CHURN_RISKS, 'Churn Risk', readonly=True)
+    relationship_months = fields.Integer('Relationship (months)', aggregator='avg', readonly=True)
+    revenue = fields.Monetary(
+        'Revenue (window)', readonly=True,
+        help="Untaxed purchases of the scoring window, in the company's currency.")
+    clv_predicted = fields.Monetary(
+        'Predicted Value', readonly=True,
+        help="Revenue expected over the lifetime value horizon.")
+    satisfaction = fields.Float(
+        'Satisfaction', aggregator='avg', digits=(3, 2), readonly=True,
+        help="The customer's satisfaction score (1 to 5); empty without answer.")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
+
+    def _query(self):
+        """The company-dependent figures of each active commercial partner, for every company
+        that scored him (an R score above 0: he bought at least once)."""
+        def current(column, cast):
+            return SQL("(p.%s ->> r.company_key)::%s", SQL.identifier(column), SQL(cast))
+
+        segment = current('loyalty_segment', 'varchar')
+        value = current('value_segment', 'varchar')
+        return SQL(
+            """SELECT p.id::bigint * 1000000 + c.id AS id,
+                      p.id AS partner_id,
+                      c.id AS company_id,
+                      c.currency_id,
+                      p.user_id,
+                      p.country_id,
+                      t.id AS tier_id,
+                      r.score::int AS rfm_r_score,
+                      %(f_score)s AS rfm_f_score,
+                      %(m_score)s AS rfm_m_score,
+                      %(rfm_segment)s AS rfm_segment,
+                      %(abc_class)s AS abc_class,
+                      %(segment)s AS loyalty_segment,
+                      CASE WHEN %(segment)s IN ('loyal', 'latent') THEN 'high'
+                           WHEN %(segment)s IN ('spurious', 'none') THEN 'low' END AS attitude,
+                      CASE WHEN %(segment)s IN ('loyal', 'spurious') THEN 'high'
+                           WHEN %(segment)s IN ('latent', 'none') THEN 'low' END AS patronage,
+                      %(value)s AS value_segment,
+                      CASE WHEN %(value)s IN ('true_friend', 'butterfly') THEN 'high'
+                           WHEN %(value)s IN ('barnacle', 'stranger') THEN 'low' END AS profitability,
+                      CASE WHEN %(value)s IN ('true_friend', 'barnacle') THEN 'long'
+                           WHEN %(value)s IN ('butterfly', 'stranger') THEN 'short' END AS duration,
+                      %(churn_risk)s AS churn_risk,
+                      %(relationship_months)s AS relationship_months,
+                      COALESCE(%(revenue)s, 0) AS revenue,
+                      COALESCE(%(clv_predicted)s, 0) AS clv_predicted,
+                      NULLIF(%(satisfaction)s, 0) AS satisfaction
+                 FROM res_partner p
+                 CROSS JOIN LATERAL jsonb_each_text(p.rfm_r_score) AS r(company_key, score)
+                 JOIN res_company c ON c.id::text = r.company_key
+                 LEFT JOIN crm_loyalty_tier t
+                        ON t.id = %(tier)s AND t.company_id = c.id
+                WHERE p.id = p.commercial_partner_id AND p.active AND r.score::int > 0""",
+            f_score=current('rfm_f_score', 'int'), m_score=current('rfm_m_score', 'int'),
+            rfm_segment=current('rfm_segment', 'varchar'), abc_class=current('abc_class', 'varchar'),
+            segment=segment, value=value, churn_risk=current('churn_risk', 'varchar'),
+            relationship_months=current('relationship_months', 'int'),
+            revenue=current('loyalty_revenue', 'numeric'), clv_predicted=current('clv_predicted', 'numeric'),
+            satisfaction=current('satisfaction_score', 'numeric'), tier=current('loyalty_tier_id', 'int'),
+        )
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        # The pivot sends no order: the RFM grid reads the best recency first.
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby)
+        terms = groupby[:1] if lazy else groupby
+        if not orderby and 'rfm_r_score' in terms:
+            orderby = ','.join(f'{term} desc' if term == 'rfm_r_score' else term for term in terms)
+        return super().read_group(domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
