@@ -378,7 +378,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
 
 
 class ResPartner(models.Model):
-    _inherit = 'res.partner'
+    _inherit = 'res.partner'  # pylint: disable=consider-merging-classes-inherited
 
     channel_grade_id = fields.Many2one(
         'crm.loyalty.channel.grade', 'Channel Grade', company_dependent=True, copy=False, tracking=True,

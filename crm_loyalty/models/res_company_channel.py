@@ -3,7 +3,7 @@ from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
-    _inherit = 'res.company'
+    _inherit = 'res.company'  # pylint: disable=consider-merging-classes-inherited
 
     loyalty_channel_manager_id = fields.Many2one(
         'res.users', string='Channel Manager',
@@ -20,7 +20,7 @@ class ResCompany(models.Model):
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = 'res.config.settings'
+    _inherit = 'res.config.settings'  # pylint: disable=consider-merging-classes-inherited
 
     loyalty_channel_manager_id = fields.Many2one(
         related='company_id.loyalty_channel_manager_id', readonly=False)

@@ -26,7 +26,7 @@ def channel_tree_sql(roots):
 
 
 class ResPartner(models.Model):
-    _inherit = 'res.partner'
+    _inherit = 'res.partner'  # pylint: disable=consider-merging-classes-inherited
 
     channel_role = fields.Selection(
         CHANNEL_ROLES, 'Channel Role', tracking=True, index='btree_not_null',

@@ -132,7 +132,7 @@ class TestDemoData(LoyaltyTourCase):
         """Distributors with their territories, customers matched to the territories by
         the set-based pass as the ORM would place them, customers served through the
         distributors, and the conflicts of the cross-territory orders."""
-        distributors = self.env['res.partner'].search([('channel_role', '=', 'distributor')])
+        distributors = self.env['res.partner'].search([('channel_role', '=', 'distributor'), ('is_company', '=', True)])
         self.assertEqual(len(distributors), 5)
         self.assertTrue(all(distributors.mapped('channel_territory_ids')))
         Territory = self.env['crm.loyalty.territory']

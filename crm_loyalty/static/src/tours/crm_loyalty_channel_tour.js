@@ -55,7 +55,15 @@ registry.category("web_tour.tours").add("crm_loyalty_channel_conflict", {
         },
         {
             trigger: ".o_breadcrumb .active:contains('West Distribution')",
-            content: "The distributor's form, with his scorecard up top",
+            content: "The distributor's form",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='channel_score_revenue_ytd']:contains('480.00')",
+            content: "His scorecard up top: the order counts in his revenue this year",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='channel_score_conflicts_caused']:contains('1')",
+            content: "and the conflict he caused",
             run: () => console.log("crm_loyalty:screenshot:distributor_scorecard"),
         },
     ],
