@@ -265,7 +265,7 @@ class Generator:
         """After the bulk load: every address matched to its territory (one statement),
         a fifth of the customers of each territory served by its distributor (one
         statement), and a few orders that cross territories, confirmed the ordinary way so
-        that their conflicts are detected."""
+        that their conflicts are detected; then the grade review."""
         Territory = self.env['crm.loyalty.territory']
         self.env.flush_all()
         Territory._match_partners(self.company)
@@ -304,6 +304,8 @@ class Generator:
             })
             order.action_confirm()
         conflicts = self.env['crm.loyalty.channel.conflict'].search_count([('company_id', '=', self.company.id)])
+        # the monthly grade review, so that its proposals wait for a manager
+        self.env['crm.loyalty.channel.grade.review']._run_review(self.company, as_of=self.as_of)
         return served, conflicts
 
     def setup_showcase(self):

@@ -143,6 +143,8 @@ class TestDemoData(LoyaltyTourCase):
         conflicts = self.env['crm.loyalty.channel.conflict'].search([])
         self.assertEqual(sorted(conflicts.mapped('kind')), ['exclusive'] * 3 + ['outside'])
         self.assertTrue(all(conflicts.mapped('amount')))
+        reviews = self.env['crm.loyalty.channel.grade.review'].search([('state', '=', 'proposed')])
+        self.assertTrue(reviews, "the grade review has proposals waiting")
 
     def test_order_amounts_are_what_odoo_computes(self):
         lines = self.orders.order_line
