@@ -14,6 +14,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
+from .crm_loyalty_engine import ORDER_RATE_SQL
 from .res_partner_channel import channel_tree_sql
 
 REVIEW_MONTHS = 12
@@ -222,7 +223,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                tree (root_id, partner_id, depth) AS (%(tree)s),
                sales AS (
                     SELECT buyer.commercial_partner_id AS partner_id,
-                           SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric) AS amount
+                           SUM(so.amount_untaxed / %(rate)s) AS amount
                       FROM sale_order so JOIN res_partner buyer ON buyer.id = so.partner_id
                      WHERE so.company_id = %(company)s AND so.state = 'sale'
                        AND so.date_order >= %(start)s AND so.date_order < %(end)s
@@ -283,7 +284,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                 WHERE review.company_id = %(company)s AND review.state = 'proposed'
                   AND qualified.proposed_id IS NOT DISTINCT FROM qualified.current_id""",
             company=company.id, key=key, as_of=as_of, window_start=window_start,
-            tree=channel_tree_sql(SQL("SELECT id FROM members")),
+            tree=channel_tree_sql(SQL("SELECT id FROM members")), rate=ORDER_RATE_SQL,
             start=datetime.combine(window_start + timedelta(days=1), time.min),
             end=datetime.combine(as_of + timedelta(days=1), time.min),
             uid=self.env.uid)

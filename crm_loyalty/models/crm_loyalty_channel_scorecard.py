@@ -7,6 +7,7 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from .crm_loyalty_complaint import OPEN_STATES
+from .crm_loyalty_engine import ORDER_RATE_SQL
 from .res_partner_channel import CHANNEL_ROLES, channel_tree_sql
 
 # The scorecard figures shown on the partner form, as ``channel_score_<name>``.
@@ -176,7 +177,7 @@ class CrmLoyaltyChannelScorecard(models.Model):
                  LEFT JOIN revenue r ON r.partner_id = ch.partner_id AND r.company_id = ch.company_id
                  LEFT JOIN complaints cm ON cm.partner_id = ch.partner_id AND cm.company_id = ch.company_id
                  LEFT JOIN conflicts cf ON cf.partner_id = ch.partner_id AND cf.company_id = ch.company_id""",
-            rate=SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric"),
+            rate=ORDER_RATE_SQL,
             open_states=OPEN_STATES,
             only_partners=only_partners, only_company=only_company, only_channel=only_channel,
             tree=channel_tree_sql(SQL("SELECT DISTINCT partner_id FROM channel")),

@@ -81,6 +81,10 @@ SCORE_FIELDS = {
 WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
 
 
+# An order's rate to the company currency, as the engine reads orders (untaxed ÷ rate).
+ORDER_RATE_SQL = SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric")
+
+
 def loyalty_segment_sql(company, satisfaction, purchases, scored):
     """Dick & Basu's loyalty matrix as an SQL expression: relative attitude (the
     ``satisfaction`` score against the company threshold) against repeat patronage (window
@@ -260,7 +264,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       AND m.move_type IN ('out_invoice', 'out_refund')
                       AND m.invoice_date < %(end)s %(where)s""",
                 company=company.id, end=end, where=where)
-        rate = SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric")
+        rate = ORDER_RATE_SQL
         where = SQL(
             "AND so.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))", partner_ids,
         ) if partner_ids is not None else SQL()
