@@ -34,6 +34,9 @@
         'wizard/crm_loyalty_mark_lost_views.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'crm_loyalty/static/src/dashboard/*',
+        ],
         'web.assets_tests': [
             'crm_loyalty/static/src/tours/*.js',
         ],

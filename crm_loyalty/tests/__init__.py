@@ -15,3 +15,4 @@ from . import test_channel_grade
 from . import test_channel_scorecard
 from . import test_export
 from . import test_reports
+from . import test_dashboard

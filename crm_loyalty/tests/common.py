@@ -76,6 +76,76 @@ class LoyaltyCase(TransactionCase):
         self.assertRegex(str(caught.exception), regex)
 
 
+class DashboardHistory:
+    """The history behind the dashboard's tests and tours, relative to a day ``as_of``.
+
+    Tiers Silver from 300, Gold from 800 of window revenue (12 months). The engine runs 35
+    days before ``as_of`` and on ``as_of``; satisfaction answers are given on ``as_of`` and
+    in the month before; a birthday rule acted 30 days before and on ``as_of``.
+
+    ========  ======================  ==========  ==========  =================  ===========
+    customer  orders (days before,    answers     answers     care action        earlier run
+              amount)                 this month  last month
+    ========  ======================  ==========  ==========  =================  ===========
+    A         5: 500                  5, NPS 10               done today         (none)
+    A2        5: 500                                          done today         (none)
+    B         10, 40, 70, 100, 800:   4, NPS 9    5, NPS 10   done 30 days ago   Silver
+              100 each                                        (bought after)
+    C         20, 50, 80, 900: 100    2, NPS 3                done 30 days ago   no tier
+              each                                            (bought after)
+    D         200, 250: 50 each       1           3, NPS 6    holdout 30 days    no tier
+    E         420: 1000, 1000: 100    3                       holdout 30 days    no tier
+    ========  ======================  ==========  ==========  =================  ===========
+    """
+
+    @classmethod
+    def _dashboard_history(cls, as_of):
+        env = cls.env
+        Partner, Feedback = env['res.partner'], env['crm.loyalty.feedback']
+        product = env['product.product'].create({'name': 'Pu-erh Tea', 'type': 'consu', 'taxes_id': False})
+        env['crm.loyalty.tier'].create([
+            {'name': 'Silver', 'min_value': 300, 'relationship_level': 'accountable'},
+            {'name': 'Gold', 'min_value': 800, 'relationship_level': 'proactive'}])
+        orders = {
+            'A': [(5, 500)], 'A2': [(5, 500)], 'B': [(10, 100), (40, 100), (70, 100), (100, 100), (800, 100)],
+            'C': [(20, 100), (50, 100), (80, 100), (900, 100)], 'D': [(200, 50), (250, 50)],
+            'E': [(420, 1000), (1000, 100)],
+        }
+        customers = {name: Partner.create({'name': name, 'is_company': True, 'customer_rank': 1})
+                     for name in orders}
+        env['sale.order'].create([{
+            'partner_id': customers[name].id, 'state': 'sale',
+            'date_order': datetime.combine(as_of - timedelta(days=days), time(10)),
+            'order_line': [(0, 0, {'product_id': product.id, 'price_unit': amount, 'tax_id': False})],
+        } for name, lines in orders.items() for days, amount in lines])
+        now = datetime.combine(as_of, time(9))
+        last_month = datetime.combine((as_of.replace(day=1) - timedelta(days=1)).replace(day=10), time(12))
+        Feedback.create([
+            {'partner_id': customers[name].id, 'score': str(score), 'nps': str(nps) if nps is not None else False,
+             'channel': 'phone', 'date': when}
+            for name, score, nps, when in (
+                ('A', 5, 10, now), ('B', 4, 9, now), ('C', 2, 3, now), ('D', 1, None, now), ('E', 3, None, now),
+                ('B', 5, 10, last_month), ('D', 3, 6, last_month))])
+        engine = env['crm.loyalty.engine']
+        engine.recompute(as_of=as_of - timedelta(days=35))
+        engine.recompute(as_of=as_of)
+        activity = env['ir.actions.server'].create({
+            'name': 'Birthday call', 'model_id': env['ir.model']._get_id('res.partner'),
+            'state': 'next_activity', 'activity_type_id': env.ref('mail.mail_activity_data_call').id,
+            'activity_summary': 'Birthday call', 'activity_user_type': 'specific', 'activity_user_id': env.user.id})
+        rule = env['crm.loyalty.care.rule'].create({
+            'name': 'Birthday wishes', 'trigger': 'birthday', 'days': 3, 'uplift_days': 60,
+            'action_server_ids': [(6, 0, activity.ids)]})
+        month_ago = now - timedelta(days=30)
+        env['crm.loyalty.care.action'].create([
+            {'rule_id': rule.id, 'partner_id': customers[name].id, 'company_id': env.company.id,
+             'occurrence': str(when.year), 'state': state, 'date': when}
+            for name, state, when in (('A', 'done', now), ('A2', 'done', now), ('B', 'done', month_ago),
+                                      ('C', 'done', month_ago), ('D', 'holdout', month_ago),
+                                      ('E', 'holdout', month_ago))])
+        return customers
+
+
 @tagged('post_install', '-at_install')
 class LoyaltyTourCase(HttpCase):
     """Browser tours; a tour step that logs `crm_loyalty:screenshot:NAME` saves NAME.png

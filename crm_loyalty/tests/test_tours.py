@@ -1,6 +1,7 @@
+from odoo import fields
 from odoo.tests import tagged
 
-from .common import LoyaltyTourCase
+from .common import DashboardHistory, LoyaltyTourCase
 
 
 @tagged('post_install', '-at_install')
@@ -21,3 +22,25 @@ class TestTours(LoyaltyTourCase):
         shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_open_customer', login='admin')
         self.assertEqual([path.name for path in shots], ['customer_form.png', 'loyalty_tab.png', 'settings.png'])
         self.assertEqual(customer.loyalty_revenue, 950)
+
+
+@tagged('post_install', '-at_install')
+class TestDashboardTours(DashboardHistory, LoyaltyTourCase):
+    """The dashboard on the history of the dashboard's tests, as of today."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        admin = cls.env.ref('base.user_admin')
+        cls._dashboard_history(fields.Date.context_today(cls.env['res.partner'].with_user(admin)))
+
+    def test_dashboard(self):
+        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_dashboard', login='admin')
+        self.assertEqual([path.name for path in shots], ['dashboard.png', 'dashboard_more.png'])
+
+    def test_dashboard_in_chinese(self):
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module']._load_module_terms(['crm_loyalty'], ['zh_CN'])
+        self.env.ref('base.user_admin').lang = 'zh_CN'
+        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_dashboard_zh', login='admin')
+        self.assertEqual([path.name for path in shots], ['dashboard_zh_CN.png', 'dashboard_zh_CN_more.png'])

@@ -10,6 +10,11 @@ registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
     steps: () => [
         ...openLoyaltyApp(),
         {
+            trigger: "a[data-menu-xmlid='crm_loyalty.menu_loyalty_customers']",
+            content: "Open the customers",
+            run: "click",
+        },
+        {
             trigger: ".o_list_view .o_data_row td[name='complete_name']:contains('Lotus Tea House')",
             content: "Open a customer",
             run: "click",

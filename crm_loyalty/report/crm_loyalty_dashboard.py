@@ -1,0 +1,303 @@
+"""The figures of the loyalty dashboard, for the current company, each with the window
+action that lists what it counts."""
+from datetime import datetime, time, timedelta
+
+import pytz
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..models.selections import LOYALTY_SEGMENTS, VALUE_SEGMENTS
+
+# The cells of the two matrices, in reading order (row by row, high first).
+DICK_BASU_CELLS = [('loyal', 'high', 'high'), ('latent', 'high', 'low'),
+                   ('spurious', 'low', 'high'), ('none', 'low', 'low')]
+REINARTZ_KUMAR_CELLS = [('butterfly', 'high', 'short'), ('true_friend', 'high', 'long'),
+                        ('stranger', 'low', 'short'), ('barnacle', 'low', 'long')]
+
+
+class CrmLoyaltyDashboard(models.AbstractModel):
+    _name = 'crm.loyalty.dashboard'
+    _description = 'Loyalty Dashboard'
+
+    @api.model
+    def get_dashboard_data(self):
+        """Everything the dashboard shows, in seven queries over the reporting models, the
+        tiers and the care log of the current company, whatever its number of customers."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        month = today.replace(day=1)
+        # highest tier first
+        tiers = self.env['crm.loyalty.tier'].search([('company_id', '=', company.id)], order='min_value desc')
+        customers = self._customer_figures(company, tiers)
+        trends = self._trends(company, month)
+        return {
+            'company': company.name,
+            'currency': {'id': company.currency_id.id, 'symbol': company.currency_id.symbol,
+                         'position': company.currency_id.position},
+            'today': fields.Date.to_string(today),
+            'headline': self._headline(company, customers, trends, month, today),
+            'tiers': customers['tiers'],
+            'dick_basu': self._matrix(customers['segments'], DICK_BASU_CELLS, 'loyalty_segment', LOYALTY_SEGMENTS),
+            'reinartz_kumar': self._matrix(customers['values'], REINARTZ_KUMAR_CELLS, 'value_segment',
+                                           VALUE_SEGMENTS),
+            'rfm': self._rfm_grid(company),
+            'migration': self._migration(company, tiers),
+            'trends': trends['months'],
+            'labels': self._axis_labels(),
+        }
+
+    def _axis_labels(self):
+        Report = self.env['crm.loyalty.report.customer']
+        return {
+            **dict(Report._fields['attitude']._description_selection(self.env)),
+            **dict(Report._fields['duration']._description_selection(self.env)),
+        }
+
+    # --- the list behind a figure -----------------------------------------------------
+
+    def _customers_action(self, name, domain):
+        """The loyalty customer list restricted to ``domain``: only scored customers (an R
+        score, i.e. at least one purchase), as in the customer analysis."""
+        list_view = self.env['ir.model.data']._xmlid_to_res_id('crm_loyalty.view_partner_list_loyalty')
+        return {
+            'type': 'ir.actions.act_window',
+            'name': name,
+            'res_model': 'res.partner',
+            'views': [[list_view, 'list'], [False, 'kanban'], [False, 'form']],
+            'domain': [('rfm_r_score', '>', 0), *domain],
+            'context': {'res_partner_search_mode': 'customer'},
+        }
+
+    def _window_action(self, name, model, domain, views=('list', 'form'), context=None):
+        return {
+            'type': 'ir.actions.act_window',
+            'name': name,
+            'res_model': model,
+            'views': [[False, view] for view in views],
+            'domain': domain,
+            'context': context or {},
+        }
+
+    # --- customers ----------------------------------------------------------------------
+
+    def _customer_figures(self, company, tiers):
+        """Counts and revenue by tier, ABC class, churn risk and the two matrices, from one
+        grouped read of the customer analysis."""
+        groups = self.env['crm.loyalty.report.customer']._read_group(
+            [('company_id', '=', company.id)],
+            ['tier_id', 'abc_class', 'churn_risk', 'loyalty_segment', 'value_segment'],
+            ['__count', 'revenue:sum'])
+        totals = {'count': 0, 'revenue': 0.0, 'a_revenue': 0.0, 'high_risk': 0}
+        by_tier, segments, values = {}, {}, {}
+        for tier, abc_class, risk, segment, value, count, revenue in groups:
+            totals['count'] += count
+            totals['revenue'] += revenue
+            if abc_class == 'a':
+                totals['a_revenue'] += revenue
+            if risk == 'high':
+                totals['high_risk'] += count
+            for key, bucket in ((tier.id, by_tier), (segment, segments), (value, values)):
+                figures = bucket.setdefault(key, {'count': 0, 'revenue': 0.0})
+                figures['count'] += count
+                figures['revenue'] += revenue
+        rows = []
+        for tier in tiers:
+            figures = by_tier.get(tier.id, {'count': 0, 'revenue': 0.0})
+            rows.append({'id': tier.id, 'name': tier.name, **figures,
+                          'action': self._customers_action(tier.name, [('loyalty_tier_id', '=', tier.id)])})
+        if by_tier.get(False):
+            rows.append({'id': False, 'name': _('No tier'), **by_tier[False],
+                          'action': self._customers_action(_('No tier'), [('loyalty_tier_id', '=', False)])})
+        return {'totals': totals, 'tiers': rows, 'segments': segments, 'values': values}
+
+    def _matrix(self, figures, cells, field_name, selection):
+        labels = dict(self.env['res.partner']._fields[field_name]._description_selection(self.env))
+        return [{
+            'key': key, 'row': row, 'column': column, 'name': labels.get(key, dict(selection)[key]),
+            **figures.get(key, {'count': 0, 'revenue': 0.0}),
+            'action': self._customers_action(labels.get(key), [(field_name, '=', key)]),
+        } for key, row, column in cells]
+
+    def _rfm_grid(self, company):
+        """Customers and revenue per recency (rows, 5 first) and frequency (columns) score."""
+        groups = self.env['crm.loyalty.report.customer']._read_group(
+            [('company_id', '=', company.id)], ['rfm_r_score', 'rfm_f_score'], ['__count', 'revenue:sum'])
+        cells = {(r, f): (count, revenue) for r, f, count, revenue in groups}
+        peak = max((count for count, _revenue in cells.values()), default=0)
+        rows = []
+        for r in range(5, 0, -1):
+            row = []
+            for f in range(1, 6):
+                count, revenue = cells.get((r, f), (0, 0.0))
+                row.append({
+                    'r': r, 'f': f, 'count': count, 'revenue': revenue,
+                    'heat': round(count / peak, 3) if peak else 0.0,
+                    'action': self._customers_action(
+                        _('R %(r)s × F %(f)s', r=r, f=f), [('rfm_r_score', '=', r), ('rfm_f_score', '=', f)]),
+                })
+            rows.append({'r': r, 'cells': row})
+        return {'rows': rows, 'peak': peak}
+
+    # --- tier migration -------------------------------------------------------------------
+
+    def _migration(self, company, tiers):
+        """The latest month's snapshots against each customer's previous tier: rows are the
+        previous tier (new customers first), columns the tier of the month."""
+        Migration = self.env['crm.loyalty.report.tier.migration']
+        latest = Migration.search([('company_id', '=', company.id)], order='date desc', limit=1).date
+        if not latest:
+            return {'month': False, 'rows': [], 'columns': []}
+        groups = Migration._read_group(
+            [('company_id', '=', company.id), ('date', '=', latest)],
+            ['from_tier_id', 'to_tier_id', 'direction'], ['__count'])
+        cells = {}
+        for from_tier, to_tier, direction, count in groups:
+            origin = 'new' if direction == 'new' else from_tier.id
+            cells[origin, to_tier.id] = cells.get((origin, to_tier.id), 0) + count
+        columns = [{'id': tier.id, 'name': tier.name, 'min_value': tier.min_value} for tier in tiers]
+        columns.append({'id': False, 'name': _('No tier'), 'min_value': -1})
+        origins = [{'id': 'new', 'name': _('New customers'), 'min_value': None}, *columns]
+        month_label = fields.Date.to_string(latest)
+        rows = []
+        for origin in origins:
+            row = []
+            for column in columns:
+                if origin['id'] == 'new':
+                    domain, kind = [('direction', '=', 'new')], 'new'
+                else:
+                    domain = [('direction', '!=', 'new'), ('from_tier_id', '=', origin['id'])]
+                    kind = ('same' if origin['id'] == column['id'] else
+                            'up' if column['min_value'] > origin['min_value'] else 'down')
+                row.append({
+                    'to': column['id'], 'count': cells.get((origin['id'], column['id']), 0), 'kind': kind,
+                    'action': self._window_action(
+                        _('Tier Migration %(month)s: %(from)s → %(to)s', month=month_label, **{
+                            'from': origin['name'], 'to': column['name']}),
+                        'crm.loyalty.report.tier.migration',
+                        [('company_id', '=', company.id), ('date', '=', month_label),
+                         ('to_tier_id', '=', column['id']), *domain]),
+                })
+            if origin['id'] is not False or any(cell['count'] for cell in row):
+                rows.append({'id': origin['id'], 'name': origin['name'], 'cells': row,
+                             'total': sum(cell['count'] for cell in row)})
+        return {'month': month_label, 'rows': rows, 'columns': columns}
+
+    # --- trends -----------------------------------------------------------------------
+
+    def _trends(self, company, month):
+        """The last twelve months of the monthly trends; a month without snapshot or answer
+        has no figure (None) rather than zeros."""
+        first = month - relativedelta(months=11)
+        records = self.env['crm.loyalty.report.trend'].search_read(
+            [('company_id', '=', company.id), ('date', '>=', first), ('date', '<=', month)],
+            ['date', 'customers', 'active_customers', 'churned_customers', 'answers', 'satisfaction',
+             'nps_answers', 'nps'])
+        by_month = {record['date']: record for record in records}
+        months = []
+        for index in range(12):
+            date = first + relativedelta(months=index)
+            record = by_month.get(date, {})
+            months.append({
+                'date': fields.Date.to_string(date),
+                'customers': record.get('customers', 0),
+                # no snapshot that month: unknown, not zero
+                'active_customers': record['active_customers'] if record.get('customers') else None,
+                'churned_customers': record['churned_customers'] if record.get('customers') else None,
+                'answers': record.get('answers', 0),
+                'satisfaction': record['satisfaction'] if record.get('answers') else None,
+                'nps_answers': record.get('nps_answers', 0),
+                'nps': record['nps'] if record.get('nps_answers') else None,
+            })
+        return {'months': months, 'by_month': {m['date']: m for m in months}}
+
+    # --- headline figures ------------------------------------------------------------------
+
+    def _user_midnight(self, day):
+        """The UTC datetime at which ``day`` starts in the user's time zone."""
+        tz = pytz.timezone(self.env.user.tz or 'UTC')
+        return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _headline(self, company, customers, trends, month, today):
+        totals = customers['totals']
+        this, last = (trends['by_month'][fields.Date.to_string(day)]
+                      for day in (month, month - relativedelta(months=1)))
+
+        def answers_action(name, day, extra=()):
+            # As in the monthly trends: the month of the answer in UTC.
+            start = datetime.combine(day, time.min)
+            return self._window_action(
+                name, 'crm.loyalty.feedback',
+                [('company_id', '=', company.id), ('state', '=', 'answered'),
+                 ('date', '>=', fields.Datetime.to_string(start)),
+                 ('date', '<', fields.Datetime.to_string(start + relativedelta(months=1))), *extra])
+
+        week_start = today - timedelta(days=today.weekday())
+        care = self._care_figures(company, self._user_midnight(week_start))
+        return {
+            'customers': {
+                'count': totals['count'], 'revenue': totals['revenue'],
+                'action': self._customers_action(_('Customers'), []),
+            },
+            'satisfaction': {
+                'value': this['satisfaction'], 'previous': last['satisfaction'],
+                'answers': this['answers'],
+                'action': answers_action(_('Satisfaction answers this month'), month),
+            },
+            'nps': {
+                'value': this['nps'], 'previous': last['nps'], 'answers': this['nps_answers'],
+                'action': answers_action(_('Recommendation answers this month'), month, [('nps', '!=', False)]),
+            },
+            'a_share': {
+                'value': 100.0 * totals['a_revenue'] / totals['revenue'] if totals['revenue'] else None,
+                'revenue': totals['a_revenue'],
+                'action': self._customers_action(_('A customers'), [('abc_class', '=', 'a')]),
+            },
+            'high_risk': {
+                'count': totals['high_risk'],
+                'action': self._customers_action(_('High churn risk'), [('churn_risk', '=', 'high')]),
+            },
+            'care': {
+                **care,
+                'action': self._window_action(
+                    _('Care actions done this week'), 'crm.loyalty.care.action',
+                    [('company_id', '=', company.id), ('state', '=', 'done'),
+                     ('date', '>=', fields.Datetime.to_string(self._user_midnight(week_start)))],
+                    views=('list', 'pivot', 'graph')),
+                'results_action': self._window_action(
+                    _('Care Results'), 'crm.loyalty.care.rule', [('company_id', '=', company.id)],
+                    context={'active_test': False}),
+            },
+        }
+
+    def _care_figures(self, company, week_start):
+        """Care actions done since ``week_start`` and the measured uplift of all care so far:
+        the share of treated customers who bought again within their rule's window, minus
+        that of the holdout customers (in points), as in the Care Results report."""
+        self.env['crm.loyalty.care.action'].flush_model()
+        self.env['sale.order'].flush_model(['partner_id', 'state', 'company_id', 'date_order'])
+        self.env.cr.execute(SQL(
+            """SELECT COUNT(*) FILTER (WHERE a.state = 'done' AND a.date >= %(week)s),
+                      COUNT(*) FILTER (WHERE a.state = 'done'),
+                      COUNT(*) FILTER (WHERE a.state = 'done' AND bought),
+                      COUNT(*) FILTER (WHERE a.state = 'holdout'),
+                      COUNT(*) FILTER (WHERE a.state = 'holdout' AND bought)
+                 FROM crm_loyalty_care_action a
+                 JOIN crm_loyalty_care_rule r ON r.id = a.rule_id
+                 CROSS JOIN LATERAL (SELECT EXISTS (
+                        SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
+                         WHERE sp.commercial_partner_id = a.partner_id AND so.state = 'sale'
+                           AND so.company_id = r.company_id AND so.date_order > a.date
+                           AND so.date_order <= a.date + r.uplift_days * INTERVAL '1 day') AS bought) b
+                WHERE a.company_id = %(company)s AND a.state IN ('done', 'holdout')""",
+            week=week_start, company=company.id))
+        week, treated, treated_bought, holdout, holdout_bought = self.env.cr.fetchone()
+        treated_rate = 100.0 * treated_bought / treated if treated else None
+        holdout_rate = 100.0 * holdout_bought / holdout if holdout else None
+        return {
+            'week': week,
+            'treated': treated, 'treated_rate': treated_rate,
+            'holdout': holdout, 'holdout_rate': holdout_rate,
+            'uplift': treated_rate - holdout_rate if treated and holdout else None,
+        }
