@@ -5,7 +5,7 @@
 # (tools/bench_engine.py) measures the loyalty engine against the floor (plain SQL), the
 # order confirmation hook and, at the smallest size only, a plain ORM implementation
 # (timed on BENCH_ORM_SAMPLE customers, extrapolated), then (tools/bench_export.py) the
-# Excel export of every customer with every sheet. tools/bench_report.py prints the
+# Excel export of every customer with every sheet and the dashboard. tools/bench_report.py prints the
 # table and writes .local/bench/bench.json.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -42,7 +42,7 @@ for size in $sizes; do
   rm -f "$out/engine-$customers.json"
   "$PY" "$ROOT/tools/bench_engine.py" --out "$out/engine-$customers.json" --orm-sample "$orm_sample" \
     -- -c "$CONF" -d "$db" --log-level=warn
-  say "Measuring the Excel export on '$db' (after the engine's committed recompute)"
+  say "Measuring the Excel export and the dashboard on '$db' (after the engine's committed recompute)"
   rm -f "$out/export-$customers.json"
   "$PY" "$ROOT/tools/bench_export.py" --out "$out/export-$customers.json" -- -c "$CONF" -d "$db" --log-level=warn
   measured+=("$customers")

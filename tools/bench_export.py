@@ -1,4 +1,5 @@
-"""Time and memory of the Excel export on a database filled by tools/demo_data.py.
+"""Time and memory of the Excel export, and time of the loyalty dashboard, on a database
+filled by tools/demo_data.py.
 
     python tools/bench_export.py --out RESULT.json [--user LOGIN] -- -c odoo.conf -d DATABASE
 
@@ -9,7 +10,10 @@ its Export button, which writes the workbook and stores it as an attachment. Mea
 wall seconds of the button (the workbook, the queries and the attachment), SQL
 statements, rows per sheet and file size (read back from the workbook's XML), and the
 process's peak RSS during the call minus its RSS just before it (the high-water mark is
-reset just before the call where the kernel allows it). Everything is rolled back.
+reset just before the call where the kernel allows it). Then the dashboard's figures
+(crm.loyalty.dashboard.get_dashboard_data, what the Loyalty app opens on) are read five
+times: median and slowest wall seconds, SQL statements and size of the answer. Everything
+is rolled back.
 
 The figures should be computed first, or the loyalty columns are empty and the export
 looks cheaper than it is: run it after tools/bench_engine.py (which commits a full
@@ -41,6 +45,23 @@ def sheet_rows(raw):
     return rows
 
 
+def dashboard(env):
+    """The dashboard's figures read five times in a row (the first one with cold caches)."""
+    timings, statements = [], []
+    for _i in range(5):
+        env.invalidate_all()
+        count = env.cr.sql_log_count
+        start = time.perf_counter()
+        data = env['crm.loyalty.dashboard'].get_dashboard_data()
+        timings.append(time.perf_counter() - start)
+        statements.append(env.cr.sql_log_count - count)
+    return {
+        'customers': data['headline']['customers']['count'],
+        'seconds_median': sorted(timings)[2], 'seconds_max': max(timings),
+        'sql_statements': max(statements), 'answer_kb': round(len(json.dumps(data, default=str)) / 1024, 1),
+    }
+
+
 def run(env, login):
     from odoo import api
 
@@ -70,6 +91,7 @@ def run(env, login):
         'peak_rss_scope': 'this call' if peak_reset else 'process lifetime (peak reset not allowed)',
         'note': "crm.loyalty.export opened from the menu (every customer of the company, every sheet), "
                 "action_export() timed with its flush; rolled back",
+        'dashboard': dashboard(env),
     }
 
 
@@ -92,6 +114,9 @@ def main():
     print(f"export: {result['customers']} customers in {result['seconds']:.2f} s ({result['sql_statements']} "
           f"statements), peak RSS +{result['peak_rss_over_baseline_mb']} MB over {result['rss_before_mb']} MB, "
           f"{result['file_mb']} MB file ({rows})")
+    board = result['dashboard']
+    print(f"dashboard: {board['customers']} customers in {board['seconds_median']:.2f} s (median of 5, slowest "
+          f"{board['seconds_max']:.2f} s), {board['sql_statements']} statements, {board['answer_kb']} kB")
 
 
 if __name__ == '__main__':

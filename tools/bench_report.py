@@ -72,6 +72,10 @@ ROWS += [
         f"+{e['export']['peak_rss_over_baseline_mb']:.0f} (over {e['export']['rss_before_mb']:.0f})"),
     ("  file MB / statements", lambda g, e: dig(e, 'export') and
         f"{e['export']['file_mb']} / {e['export']['sql_statements']}"),
+    ("dashboard s median / max", lambda g, e: dig(e, 'export', 'dashboard') and
+        f"{e['export']['dashboard']['seconds_median']:.2f} / {e['export']['dashboard']['seconds_max']:.2f}"),
+    ("  statements / answer kB", lambda g, e: dig(e, 'export', 'dashboard') and
+        f"{e['export']['dashboard']['sql_statements']} / {e['export']['dashboard']['answer_kb']}"),
 ]
 CARE_RULES = [('dormant', 180), ('churn_risk_high', 0), ('birthday', 0)]  # as tools/bench_engine.py
 

@@ -58,15 +58,16 @@ class CrmLoyaltyDashboard(models.AbstractModel):
     # --- the list behind a figure -----------------------------------------------------
 
     def _customers_action(self, name, domain):
-        """The loyalty customer list restricted to ``domain``: only scored customers (an R
-        score, i.e. at least one purchase), as in the customer analysis."""
+        """The loyalty customer list restricted to ``domain``: only commercial partners
+        (their contacts carry the same figures) that were scored (an R score, i.e. at least
+        one purchase), as in the customer analysis."""
         list_view = self.env['ir.model.data']._xmlid_to_res_id('crm_loyalty.view_partner_list_loyalty')
         return {
             'type': 'ir.actions.act_window',
             'name': name,
             'res_model': 'res.partner',
             'views': [[list_view, 'list'], [False, 'kanban'], [False, 'form']],
-            'domain': [('rfm_r_score', '>', 0), *domain],
+            'domain': ['|', ('is_company', '=', True), ('parent_id', '=', False), ('rfm_r_score', '>', 0), *domain],
             'context': {'res_partner_search_mode': 'customer'},
         }
 

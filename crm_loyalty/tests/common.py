@@ -81,7 +81,8 @@ class DashboardHistory:
 
     Tiers Silver from 300, Gold from 800 of window revenue (12 months). The engine runs 35
     days before ``as_of`` and on ``as_of``; satisfaction answers are given on ``as_of`` and
-    in the month before; a birthday rule acted 30 days before and on ``as_of``.
+    in the month before; a birthday rule acted 30 days before and on ``as_of``. D has a
+    contact, D Purchasing.
 
     ========  ======================  ==========  ==========  =================  ===========
     customer  orders (days before,    answers     answers     care action        earlier run
@@ -113,6 +114,8 @@ class DashboardHistory:
         }
         customers = {name: Partner.create({'name': name, 'is_company': True, 'customer_rank': 1})
                      for name in orders}
+        # a contact carries his company's figures, but is not a customer of his own
+        Partner.create({'name': 'D Purchasing', 'parent_id': customers['D'].id})
         env['sale.order'].create([{
             'partner_id': customers[name].id, 'state': 'sale',
             'date_order': datetime.combine(as_of - timedelta(days=days), time(10)),

@@ -121,6 +121,38 @@ class TestDemoData(LoyaltyTourCase):
                                 GROUP BY partner_id, to_tier_id HAVING COUNT(*) > 1""")
         self.assertEqual(self.env.cr.fetchall(), [], "a tier change was logged twice")
 
+    def test_dashboard_agrees_with_the_customers(self):
+        """On the generated history, every figure of the dashboard is the count or the sum
+        of the customers its click lists."""
+        self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 1000},
+                                             {'name': 'Gold', 'min_value': 10000}])
+        self.env['crm.loyalty.engine'].recompute()
+        data = self.env['crm.loyalty.dashboard'].get_dashboard_data()
+        Partner = self.env['res.partner']
+
+        def listed(action):
+            return Partner.search(action['domain'])
+
+        headline = data['headline']
+        customers = listed(headline['customers']['action'])
+        self.assertGreater(len(customers), 100)
+        self.assertEqual(headline['customers']['count'], len(customers))
+        self.assertAlmostEqual(headline['customers']['revenue'], sum(customers.mapped('loyalty_revenue')), places=2)
+        a_class = listed(headline['a_share']['action'])
+        self.assertAlmostEqual(headline['a_share']['revenue'], sum(a_class.mapped('loyalty_revenue')), places=2)
+        self.assertEqual(headline['high_risk']['count'], len(listed(headline['high_risk']['action'])))
+        for block in ('tiers', 'dick_basu', 'reinartz_kumar'):
+            for cell in data[block]:
+                with self.subTest(block=block, cell=cell['name']):
+                    members = listed(cell['action'])
+                    self.assertEqual(cell['count'], len(members))
+                    self.assertAlmostEqual(cell['revenue'], sum(members.mapped('loyalty_revenue')), places=2)
+        self.assertEqual(sum(tier['count'] for tier in data['tiers']), len(customers))
+        self.assertEqual(sum(cell['count'] for row in data['rfm']['rows'] for cell in row['cells']), len(customers))
+        for row in data['rfm']['rows'][:2]:
+            for cell in row['cells']:
+                self.assertEqual(cell['count'], len(listed(cell['action'])))
+
     def test_generated_data_is_there(self):
         self.assertEqual(len(self.orders), SAMPLE)
         self.assertEqual(len(self.partners), SAMPLE)
