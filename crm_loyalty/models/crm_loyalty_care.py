@@ -36,6 +36,18 @@ CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions th
 MAX_ATTEMPTS = 3
 
 
+def bought_again_sql(action, company, days):
+    """SQL condition: the customer of the care action aliased ``action`` confirmed an order
+    of ``company`` within ``days`` days after it (both values or SQL expressions): what the
+    uplift of care counts, for treated and holdout customers alike."""
+    return SQL(
+        """EXISTS (SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
+                    WHERE sp.commercial_partner_id = %(action)s.partner_id AND so.state = 'sale'
+                      AND so.company_id = %(company)s AND so.date_order > %(action)s.date
+                      AND so.date_order <= %(action)s.date + %(days)s * INTERVAL '1 day')""",
+        action=SQL.identifier(action), company=company, days=days)
+
+
 class CrmLoyaltyCareRule(models.Model):
     _name = 'crm.loyalty.care.rule'
     _description = 'Care Rule'
@@ -285,15 +297,11 @@ class CrmLoyaltyCareRule(models.Model):
                 continue
             self.env.flush_all()
             self.env.cr.execute(SQL(
-                """SELECT a.state, COUNT(*), COUNT(*) FILTER (WHERE EXISTS (
-                          SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
-                           WHERE sp.commercial_partner_id = a.partner_id AND so.state = 'sale'
-                             AND so.company_id = %(company)s
-                             AND so.date_order > a.date AND so.date_order <= a.date + %(days)s * INTERVAL '1 day'))
+                """SELECT a.state, COUNT(*), COUNT(*) FILTER (WHERE %(bought)s)
                      FROM crm_loyalty_care_action a
                     WHERE a.rule_id = %(rule)s AND a.state IN ('done', 'holdout')
                     GROUP BY a.state""",
-                company=rule.company_id.id, days=rule.uplift_days, rule=rule.id))
+                bought=bought_again_sql('a', rule.company_id.id, rule.uplift_days), rule=rule.id))
             for state, count, bought in self.env.cr.fetchall():
                 rate = 100.0 * bought / count if count else 0.0
                 if state == 'done':

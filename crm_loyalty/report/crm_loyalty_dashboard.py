@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from ..models.crm_loyalty_care import bought_again_sql
 from ..models.selections import LOYALTY_SEGMENTS, VALUE_SEGMENTS
 
 # The cells of the two matrices, in reading order (row by row, high first).
@@ -286,13 +287,10 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                       COUNT(*) FILTER (WHERE a.state = 'holdout' AND bought)
                  FROM crm_loyalty_care_action a
                  JOIN crm_loyalty_care_rule r ON r.id = a.rule_id
-                 CROSS JOIN LATERAL (SELECT EXISTS (
-                        SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
-                         WHERE sp.commercial_partner_id = a.partner_id AND so.state = 'sale'
-                           AND so.company_id = r.company_id AND so.date_order > a.date
-                           AND so.date_order <= a.date + r.uplift_days * INTERVAL '1 day') AS bought) b
+                 CROSS JOIN LATERAL (SELECT %(bought)s AS bought) b
                 WHERE a.company_id = %(company)s AND a.state IN ('done', 'holdout')""",
-            week=week_start, company=company.id))
+            week=week_start, company=company.id,
+            bought=bought_again_sql('a', SQL('r.company_id'), SQL('r.uplift_days'))))
         week, treated, treated_bought, holdout, holdout_bought = self.env.cr.fetchone()
         treated_rate = 100.0 * treated_bought / treated if treated else None
         holdout_rate = 100.0 * holdout_bought / holdout if holdout else None
