@@ -35,6 +35,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
         trends = self._trends(company, month)
         return {
             'company': company.name,
+            'multi_company': len(self.env.user.company_ids) > 1,
             'currency': {'id': company.currency_id.id, 'symbol': company.currency_id.symbol,
                          'position': company.currency_id.position},
             'today': fields.Date.to_string(today),

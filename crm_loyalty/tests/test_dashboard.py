@@ -150,6 +150,7 @@ class TestDashboard(DashboardHistory, LoyaltyCase):
         self.assertEqual(data['tiers'], [])
         self.assertFalse(data['migration']['month'])
         self.assertEqual(sum(cell['count'] for cell in data['dick_basu']), 0)
+        self.assertEqual((data['company'], data['multi_company']), ('Second Tea Company', True))
 
     def test_a_loyalty_user_reads_it_and_an_employee_does_not(self):
         user = new_test_user(self.env, 'dashboard.user', groups='base.group_user,crm_loyalty.group_loyalty_user')

@@ -54,6 +54,10 @@ export class LoyaltyDashboard extends Component {
         return this.state.data;
     }
 
+    get companyNote() {
+        return _t("Figures of %s: switch company to see another.", this.data.company);
+    }
+
     open(action) {
         this.action.doAction(action);
     }
