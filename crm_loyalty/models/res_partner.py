@@ -17,6 +17,10 @@ from .selections import (
     VALUE_SEGMENTS,
 )
 
+# A commercial partner: a company, or a person who belongs to none. His contacts carry his
+# loyalty figures, so lists of customers keep to these.
+COMMERCIAL_DOMAIN = ['|', ('is_company', '=', True), ('parent_id', '=', False)]
+
 # Figures kept per company (company-dependent, like a product's cost): a partner shared by
 # several companies shows each company its own figures, and they are stored, so they can
 # be searched, grouped, filtered and exported like any stored field.

@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..models.crm_loyalty_care import bought_again_sql
-from ..models.selections import LOYALTY_SEGMENTS, VALUE_SEGMENTS
+from ..models.res_partner import COMMERCIAL_DOMAIN
 
 # The cells of the two matrices, in reading order (row by row, high first).
 DICK_BASU_CELLS = [('loyal', 'high', 'high'), ('latent', 'high', 'low'),
@@ -41,9 +41,8 @@ class CrmLoyaltyDashboard(models.AbstractModel):
             'today': fields.Date.to_string(today),
             'headline': self._headline(company, customers, trends, month, today),
             'tiers': customers['tiers'],
-            'dick_basu': self._matrix(customers['segments'], DICK_BASU_CELLS, 'loyalty_segment', LOYALTY_SEGMENTS),
-            'reinartz_kumar': self._matrix(customers['values'], REINARTZ_KUMAR_CELLS, 'value_segment',
-                                           VALUE_SEGMENTS),
+            'dick_basu': self._matrix(customers['segments'], DICK_BASU_CELLS, 'loyalty_segment'),
+            'reinartz_kumar': self._matrix(customers['values'], REINARTZ_KUMAR_CELLS, 'value_segment'),
             'rfm': self._rfm_grid(company),
             'migration': self._migration(company, tiers),
             'trends': trends['months'],
@@ -69,7 +68,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
             'name': name,
             'res_model': 'res.partner',
             'views': [[list_view, 'list'], [False, 'kanban'], [False, 'form']],
-            'domain': ['|', ('is_company', '=', True), ('parent_id', '=', False), ('rfm_r_score', '>', 0), *domain],
+            'domain': [*COMMERCIAL_DOMAIN, ('rfm_r_score', '>', 0), *domain],
             'context': {'res_partner_search_mode': 'customer'},
         }
 
@@ -115,12 +114,14 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                           'action': self._customers_action(_('No tier'), [('loyalty_tier_id', '=', False)])})
         return {'totals': totals, 'tiers': rows, 'segments': segments, 'values': values}
 
-    def _matrix(self, figures, cells, field_name, selection):
+    def _matrix(self, figures, cells, field_name):
+        """The cells of a 2x2 matrix on the selection ``field_name`` of the customers, named
+        in the user's language."""
         labels = dict(self.env['res.partner']._fields[field_name]._description_selection(self.env))
         return [{
-            'key': key, 'row': row, 'column': column, 'name': labels.get(key, dict(selection)[key]),
+            'key': key, 'row': row, 'column': column, 'name': labels[key],
             **figures.get(key, {'count': 0, 'revenue': 0.0}),
-            'action': self._customers_action(labels.get(key), [(field_name, '=', key)]),
+            'action': self._customers_action(labels[key], [(field_name, '=', key)]),
         } for key, row, column in cells]
 
     def _rfm_grid(self, company):

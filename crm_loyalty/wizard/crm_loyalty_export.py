@@ -25,6 +25,8 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, clean_context
 
+from ..models.res_partner import COMMERCIAL_DOMAIN
+
 BATCH_SIZE = 5000
 XLSX_MIMETYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -156,7 +158,7 @@ class CrmLoyaltyExport(models.TransientModel):
                     return repr(domain)
             if ids:
                 return repr([('id', 'in', ids)])
-        return repr(['|', ('is_company', '=', True), ('parent_id', '=', False),
+        return repr([*COMMERCIAL_DOMAIN,
                      '|', ('customer_rank', '>', 0), ('loyalty_first_purchase_date', '!=', False)])
 
     def _customers_domain(self):
@@ -367,7 +369,7 @@ class CrmLoyaltyExport(models.TransientModel):
         Scorecard.check_access('read')
         query = Partner._search([
             ('channel_role', '!=', False), ('company_id', 'in', [False, self.env.company.id]),
-            '|', ('is_company', '=', True), ('parent_id', '=', False)])
+            *COMMERCIAL_DOMAIN])
         columns = [self._field_column(Partner, query.table, fname, query) for fname in DISTRIBUTOR_COLUMNS]
         scorecard = query.make_alias(query.table, 'scorecard')
         query.add_join('LEFT JOIN', scorecard, Scorecard._table, SQL(
