@@ -204,7 +204,7 @@ class Bench:
         peak_reset = reset_peak_rss()
         baseline = status_kb('VmRSS')
         with statement_timings() as timings:
-            written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine'].recompute())
+            written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine']._recompute())
         peak = status_kb('VmHWM')
         rows = sum(self.sql("SELECT count(*) FROM res_partner WHERE loyalty_scored_date ? %s",
                             [str(company.id)])[0][0] for company in self.companies)
@@ -244,7 +244,7 @@ class Bench:
             'runs_sql_statements': [r['sql_statements'] for r in engines],
             'rss_before_mb': hungriest['rss_before_mb'], 'peak_rss_mb': hungriest['peak_rss_mb'],
             'seconds_per_1000_orders': best_engine['seconds'] * 1000 / orders,
-            'note': "recompute() in one transaction, as called (no per-batch commits), ORM flush included, "
+            'note': "_recompute() in one transaction, as called (no per-batch commits), ORM flush included, "
                     "commit excluded; figures of the fastest run, statements of the last, peak RSS of the hungriest",
         }
         self.result['engine_over_floor'] = best_engine['seconds'] / best_floor['seconds']
@@ -252,7 +252,7 @@ class Bench:
     # 3. after the committed recompute: the same again, then the order hook
     def rerun(self):
         self.vacuum('res_partner', 'crm_loyalty_tier_history', 'crm_loyalty_snapshot', 'mail_message')
-        _written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine'].recompute())
+        _written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine']._recompute())
         self.rollback()
         self.result['engine']['rerun_seconds'] = seconds
         self.result['engine']['rerun_sql_statements'] = statements

@@ -26,7 +26,7 @@ elif [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   echo "$stamp" >"$stamp_file"
   if psql -d "$DEMO_DB" -tAc "SELECT 1 FROM ir_config_parameter WHERE key = 'crm_loyalty.demo_data'" | grep -q 1; then
     say "Recomputing the loyalty figures of the demo data"
-    echo "env['crm.loyalty.engine'].recompute(); env.cr.commit()" | odoo shell --log-level=warn >/dev/null
+    echo "env['crm.loyalty.engine']._recompute(); env.cr.commit()" | odoo shell --log-level=warn >/dev/null
   fi
 fi
 

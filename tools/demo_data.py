@@ -659,7 +659,7 @@ def main():
             cr.commit()
             gen.setup_tiers()
             engine_started = time.time()
-            written = env['crm.loyalty.engine'].recompute(as_of=args.as_of)
+            written = env['crm.loyalty.engine']._recompute(as_of=args.as_of)
             print(f"loyalty engine: {written} customers scored in {time.time() - engine_started:.1f} s")
             answers = gen.setup_feedback()
             print(f"satisfaction: {answers} answers and requests")

@@ -28,7 +28,9 @@ class LoyaltyFeedbackController(http.Controller):
         html = request.env['ir.ui.view'].with_context(lang=lang)._render_template(template, {
             'feedback': feedback, 'company': feedback.company_id or request.env.company,
             'levels': SCORES[::-1], 'nps_values': [value for value, _label in NPS], **values})
-        return request.make_response(html, status=status)
+        # the page takes an answer: never inside another site's frame (clickjacking)
+        return request.make_response(html, status=status, headers=[
+            ('X-Frame-Options', 'DENY'), ('Content-Security-Policy', "frame-ancestors 'none'")])
 
     @http.route('/loyalty/feedback/<string:token>', type='http', auth='public', methods=['GET'])
     def feedback_page(self, token, **kwargs):

@@ -1,8 +1,16 @@
 from odoo import models
 
+from .res_partner import MERGE_WITHOUT_FIGURES
+
 
 class MergePartnerAutomatic(models.TransientModel):
     _inherit = 'base.partner.merge.automatic.wizard'
+
+    def _update_values(self, src_partners, dst_partner):
+        """Odoo copies the merged partners' stored fields onto the survivor; the loyalty
+        figures among them are the engine's, recomputed for the survivor after the merge."""
+        return super()._update_values(
+            src_partners, dst_partner.with_context(crm_loyalty_merge=MERGE_WITHOUT_FIGURES))
 
     def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
         """The orders of merged partners now belong to the destination: his figures are
@@ -11,7 +19,7 @@ class MergePartnerAutomatic(models.TransientModel):
         res = super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
         survivor = (dst_partner or partners).exists()
         if survivor:
-            self.env['crm.loyalty.engine'].sudo().recompute(partners=survivor)
+            self.env['crm.loyalty.engine'].sudo()._recompute(partners=survivor)
             # the merged partners' complaints and answers are the survivor's now
             Complaint = self.env['crm.loyalty.complaint'].sudo()
             companies = Complaint.search([('commercial_partner_id', '=', survivor.commercial_partner_id.id)]).company_id

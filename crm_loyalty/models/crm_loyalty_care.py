@@ -12,9 +12,10 @@ import threading
 from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.osv import expression
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+
+from .access import LOYALTY_MANAGER, LOYALTY_USER, SYSTEM, check_group
 
 _logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ TRIGGERS = [
     ('no_contact', 'Not Contacted'),
 ]
 CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions that reach the customer
+# server actions that run code or reach outside: only system administrators may put them in a rule
+CODE_ACTIONS = ('code', 'multi', 'webhook')
 MAX_ATTEMPTS = 3
 
 
@@ -48,6 +51,11 @@ def bought_again_sql(action, company, days):
         action=SQL.identifier(action), company=company, days=days)
 
 
+def runs_code(action):
+    """Whether the server action runs Python (code, a computed value) or reaches outside."""
+    return action.state in CODE_ACTIONS or (action.state == 'object_write' and action.evaluation_type == 'equation')
+
+
 class CrmLoyaltyCareRule(models.Model):
     _name = 'crm.loyalty.care.rule'
     _description = 'Care Rule'
@@ -58,6 +66,12 @@ class CrmLoyaltyCareRule(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
+    user_id = fields.Many2one(
+        'res.users', 'Runs As', required=True, default=lambda self: self.env.user, ondelete='restrict',
+        domain="[('share', '=', False)]",
+        help="The rule finds its customers and runs its actions as this user, with his access rights, "
+             "also when the hourly job runs it. A loyalty administrator who changes the rule becomes this "
+             "user; system administrators can choose any user.")
     trigger = fields.Selection(TRIGGERS, required=True, default='birthday')
     days = fields.Integer(
         'Days', default=0,
@@ -104,15 +118,50 @@ class CrmLoyaltyCareRule(models.Model):
             if not 0 <= rule.holdout_percent <= 50:
                 raise ValidationError(_("The holdout of the rule “%s” must be between 0 and 50 %%.", rule.name))
 
-    @api.constrains('partner_domain', 'company_id')
+    @api.constrains('partner_domain')
     def _check_partner_domain(self):
-        Partner = self.env['res.partner'].sudo().with_context(active_test=False)
+        # the filter's fields and operators only: its result depends on who runs it, and
+        # the rule acts on the customers of its own company whatever the filter says
         for rule in self:
-            domain = rule._partner_domain()
-            own = [('company_id', 'in', [False, rule.company_id.id])]
-            if (Partner.search_count(expression.AND([domain, expression.distribute_not(['!', *own])]), limit=1)
-                    and not Partner.search_count(expression.AND([domain, own]), limit=1)):
-                raise ValidationError(_("The rule “%s” targets another company's customers.", rule.name))
+            rule._partner_domain()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [self._owner_vals(vals) for vals in vals_list]
+        rules = super().create(vals_list)
+        rules._check_code_rights()
+        return rules
+
+    def write(self, vals):
+        self._check_code_rights()     # as it was: a rule that runs code stays the system administrators'
+        res = super().write(self._owner_vals(vals))
+        self._check_code_rights()     # as it is now
+        return res
+
+    def unlink(self):
+        self._check_code_rights()
+        return super().unlink()
+
+    def _is_rule_admin(self):
+        return self.env.su or self.env.user.has_group(SYSTEM)
+
+    def _owner_vals(self, vals):
+        """A loyalty administrator who configures a rule answers for it: it runs as him.
+        System administrators may make it run as anyone."""
+        if self._is_rule_admin():
+            return vals
+        if vals.get('user_id', self.env.uid) != self.env.uid:
+            raise AccessError(_("Only system administrators can make a care rule run as another user."))
+        return {**vals, 'user_id': self.env.uid}
+
+    def _check_code_rights(self):
+        """Only system administrators configure a rule whose actions run code."""
+        if self._is_rule_admin():
+            return
+        for rule in self:
+            if rule.sudo().action_server_ids.filtered(runs_code):
+                raise AccessError(_("Only system administrators can change the care rule “%s”: one of its "
+                                    "actions runs code.", rule.name))
 
     @api.constrains('trigger', 'product_ids', 'product_category_ids')
     def _check_products(self):
@@ -250,7 +299,7 @@ class CrmLoyaltyCareRule(models.Model):
     def _candidates_sql(self, today):
         """(partner_id, occurrence) to act on today: trigger, filter, company, not yet logged."""
         self.ensure_one()
-        query = self.env['res.partner'].with_company(self.company_id)._search(self._partner_domain())
+        query = self._as_owner()['res.partner']._search(self._partner_domain())
         return SQL(
             """SELECT DISTINCT t.partner_id, t.occurrence
                  FROM (%(trigger)s) AS t(partner_id, occurrence)
@@ -263,6 +312,10 @@ class CrmLoyaltyCareRule(models.Model):
                                      AND a.occurrence = t.occurrence)""",
             trigger=self._trigger_sql(today), company=self.company_id.id, filter=query.subselect(),
             rule=self.id)
+
+    def _as_owner(self):
+        """The environment the rule runs in: its user's, in its company."""
+        return self.with_user(self.user_id).with_company(self.company_id).env
 
     def _candidates(self, today=None):
         self.ensure_one()
@@ -312,7 +365,10 @@ class CrmLoyaltyCareRule(models.Model):
     # --- running ----------------------------------------------------------------------
 
     def action_preview(self):
+        """The customers the rule would act on now. Loyalty users."""
         self.ensure_one()
+        check_group(self.env, LOYALTY_USER)
+        self.check_access('read')
         partner_ids = list({pid for pid, _occ in self._candidates()})
         return {
             'type': 'ir.actions.act_window', 'res_model': 'res.partner', 'view_mode': 'list,form',
@@ -321,6 +377,9 @@ class CrmLoyaltyCareRule(models.Model):
         }
 
     def action_run(self):
+        """Run the rules now, as their users. Loyalty administrators."""
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can run a care rule."))
+        self.check_access('write')
         for rule in self:
             rule._run()
         return True
@@ -352,14 +411,15 @@ class CrmLoyaltyCareRule(models.Model):
             # claim the occurrence first: a concurrent or later run finds it taken
             self.env.cr.execute(SQL(
                 """INSERT INTO crm_loyalty_care_action
-                          (rule_id, partner_id, company_id, occurrence, state, date, attempts,
+                          (rule_id, trigger, partner_id, company_id, occurrence, state, date, attempts,
                            create_uid, create_date, write_uid, write_date)
-                   VALUES (%(rule)s, %(partner)s, %(company)s, %(occurrence)s, 'pending', NOW() AT TIME ZONE 'UTC',
+                   VALUES (%(rule)s, %(trigger)s, %(partner)s, %(company)s, %(occurrence)s, 'pending',
+                           NOW() AT TIME ZONE 'UTC',
                            0, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC')
                    ON CONFLICT (rule_id, partner_id, occurrence) DO NOTHING
                    RETURNING id""",
-                rule=self.id, partner=partner_id, company=self.company_id.id, occurrence=occurrence,
-                uid=self.env.uid))
+                rule=self.id, trigger=self.trigger, partner=partner_id, company=self.company_id.id,
+                occurrence=occurrence, uid=self.env.uid))
             row = self.env.cr.fetchone()
             if row:
                 log = Log.browse(row[0])
@@ -421,15 +481,24 @@ class CrmLoyaltyCareAction(models.Model):
         self.env.flush_all()
         try:
             with self.env.cr.savepoint():
+                # as the rule's user, with his rights: never as superuser, the hourly job included
+                owner = rule._as_owner()
                 for action in actions.sorted('sequence'):
-                    action.with_company(self.company_id).with_context(
-                        active_model='res.partner', active_id=partner.id, active_ids=[partner.id]).sudo().run()
+                    action.with_env(owner).with_context(
+                        active_model='res.partner', active_id=partner.id, active_ids=[partner.id]).run()
                 self.env.flush_all()
             self.write({'state': 'done', 'attempts': self.attempts + 1, 'note': reason or False})
         except Exception as error:  # noqa: BLE001 (an administrator's action may fail in any way)
-            _logger.info("Care rule %s failed for partner %s: %s", rule.id, partner.id, error)
             self.env.invalidate_all()   # the cache may hold what the savepoint rolled back
-            self.write({'state': 'failed', 'attempts': self.attempts + 1, 'note': str(error)})
+            self.write({'state': 'failed', 'attempts': self.attempts + 1, 'note': self._failure_note(error)})
+
+    def _failure_note(self, error):
+        """What a user reads of a failed action: Odoo's message for a refusal or an invalid
+        value, else that it failed unexpectedly (the details go to the server log)."""
+        if isinstance(error, UserError):      # AccessError, ValidationError... are UserErrors
+            return _("The action was refused: %s", error.args[0] if error.args else error)
+        _logger.warning("Care rule %s failed for partner %s", self.rule_id.id, self.partner_id.id, exc_info=error)
+        return _("The action failed unexpectedly (%s): the server log has the details.", type(error).__name__)
 
     def _skip_reason(self):
         """(kind, note): ``holdout``, ``skip`` (nothing at all), ``no_contact`` (only what

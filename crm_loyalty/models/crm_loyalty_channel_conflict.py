@@ -16,6 +16,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .access import check_system_fields
+
+# Found by the detection and decided through the review buttons: never set by hand.
+SYSTEM_FIELDS = frozenset({
+    'name', 'sale_order_id', 'company_id', 'date', 'kind', 'distributor_id', 'expected_distributor_id',
+    'territory_id', 'customer_id', 'delivery_partner_id', 'currency_id', 'amount', 'state',
+    'decided_by_id', 'decided_date',
+})
+
 CONFLICT_KINDS = [
     ('exclusive', "Into another's exclusive territory"),
     ('outside', 'Outside its territories'),
@@ -59,28 +68,42 @@ class CrmLoyaltyChannelConflict(models.Model):
         ('order_unique', 'UNIQUE(sale_order_id)', "An order has one channel conflict at most."),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_system_fields(self, {name for vals in vals_list for name in vals}, SYSTEM_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_system_fields(self, vals, SYSTEM_FIELDS)
+        return super().write(vals)
+
     # --- Review -----------------------------------------------------------------------
 
     def action_confirm(self):
+        """The conflict is real. Users who may write conflicts (loyalty users)."""
         self._decide('confirmed')
 
     def action_dismiss(self):
+        """The conflict is no conflict, for the reason written in its resolution."""
         self._check_new()
         if any(not (conflict.resolution or '').strip() for conflict in self):
             raise UserError(_("Write down why the conflict is dismissed before dismissing it."))
         self._decide('dismissed')
 
     def action_reset(self):
-        self.write({'state': 'new', 'decided_by_id': False, 'decided_date': False})
+        """Back to new, to be decided again."""
+        self.check_access('write')
+        self.sudo().write({'state': 'new', 'decided_by_id': False, 'decided_date': False})
 
     def _check_new(self):
         if self.filtered(lambda conflict: conflict.state != 'new'):
             raise UserError(_("Only new conflicts can be confirmed or dismissed."))
 
     def _decide(self, state):
+        self.check_access('write')
         self._check_new()
-        self.write({'state': state, 'decided_by_id': self.env.uid,
-                    'decided_date': fields.Date.context_today(self)})
+        self.sudo().write({'state': state, 'decided_by_id': self.env.uid,
+                           'decided_date': fields.Date.context_today(self)})
         self.activity_feedback(['crm_loyalty.mail_activity_channel_conflict'])
 
     # --- Detection --------------------------------------------------------------------

@@ -11,9 +11,10 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
+from .access import LOYALTY_MANAGER, check_group, check_system_fields
 from .crm_loyalty_engine import ORDER_RATE_SQL
 from .res_partner_channel import channel_tree_sql
 
@@ -21,6 +22,9 @@ REVIEW_MONTHS = 12
 REVIEW_DIRECTIONS = [('up', 'Upgrade'), ('down', 'Downgrade'), ('none', 'Loses the Grade')]
 REVIEW_STATES = [('proposed', 'To Decide'), ('accepted', 'Accepted'), ('rejected', 'Rejected')]
 CONTRACT_REMINDER_LEAD_DAYS = 7
+# In the context while an accepted review sets grades (an object no RPC call can send, so
+# that a grade set by hand is always logged as such).
+FROM_GRADE_REVIEW = object()
 
 
 class CrmLoyaltyChannelGrade(models.Model):
@@ -121,6 +125,7 @@ class CrmLoyaltyChannelGrade(models.Model):
 
     def action_view_partners(self):
         self.ensure_one()
+        self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_distributors')
         action['domain'] = [('channel_role', '!=', False), ('channel_grade_id', '=', self.id)]
         action['context'] = {'default_channel_role': 'distributor', 'default_is_company': True}
@@ -164,6 +169,21 @@ class CrmLoyaltyChannelGradeReview(models.Model):
     decided_date = fields.Date('Decided On', readonly=True)
     reason = fields.Text(help="Why the proposal is rejected (required to reject it), or a remark on the decision.")
 
+    # The review's figures and decisions: set by the review and its buttons, never by hand.
+    _system_fields = frozenset({
+        'partner_id', 'company_id', 'date', 'current_grade_id', 'proposed_grade_id', 'direction', 'revenue',
+        'satisfaction', 'conflict_count', 'manual', 'state', 'decided_by_id', 'decided_date',
+    })
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_system_fields(self, {name for vals in vals_list for name in vals}, self._system_fields)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_system_fields(self, vals, self._system_fields)
+        return super().write(vals)
+
     def init(self):
         # one proposal to decide per partner and company, even with two reviews at once
         self.env.cr.execute("""
@@ -180,6 +200,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
 
     @api.model
     def action_run_review(self):
+        """Run the grade review of the user's companies now. Loyalty administrators."""
         self._check_reviewer()
         proposals = self.browse()
         for company in self.env.companies:
@@ -326,8 +347,8 @@ class CrmLoyaltyChannelGradeReview(models.Model):
     # --- Decisions --------------------------------------------------------------------
 
     def _check_reviewer(self):
-        if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
-            raise AccessError(_("Only loyalty administrators can review channel grades."))
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can review channel grades."))
+        self.check_access('write')
 
     def _check_pending(self):
         if self.filtered(lambda review: review.state != 'proposed'):
@@ -340,10 +361,10 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         for company, reviews in self.grouped('company_id').items():
             for grade, graded in reviews.grouped('proposed_grade_id').items():
                 graded.partner_id.with_company(company).with_context(
-                    crm_loyalty_grade_review=True, mail_notrack=True,
+                    crm_loyalty_grade_review=FROM_GRADE_REVIEW, mail_notrack=True,
                 ).write({'channel_grade_id': grade.id})
-        self.write({'state': 'accepted', 'decided_by_id': self.env.uid,
-                    'decided_date': fields.Date.context_today(self)})
+        self.sudo().write({'state': 'accepted', 'decided_by_id': self.env.uid,
+                           'decided_date': fields.Date.context_today(self)})
         self._log_on_partners()
         self._sync_reviewer_activities(self.company_id)
 
@@ -354,8 +375,8 @@ class CrmLoyaltyChannelGradeReview(models.Model):
             if not (review.reason or '').strip():
                 raise UserError(_("Write down why the grade proposal for %(partner)s is rejected before rejecting it.",
                                   partner=review.partner_id.display_name))
-        self.write({'state': 'rejected', 'decided_by_id': self.env.uid,
-                    'decided_date': fields.Date.context_today(self)})
+        self.sudo().write({'state': 'rejected', 'decided_by_id': self.env.uid,
+                           'decided_date': fields.Date.context_today(self)})
         self._sync_reviewer_activities(self.company_id)
 
     def _log_on_partners(self):
@@ -410,8 +431,8 @@ class ResPartner(models.Model):
         return res
 
     def _check_channel_grade_rights(self):
-        if not (self.env.su or self.env.user.has_group('crm_loyalty.group_loyalty_manager')):
-            raise AccessError(_("Only loyalty administrators can change the grade of a channel partner."))
+        check_group(self.env, LOYALTY_MANAGER,
+                    _("Only loyalty administrators can change the grade of a channel partner."))
 
     def _channel_grade_changed(self, before):
         """The grade of the partners changed for the current company: check it, apply its
@@ -424,7 +445,7 @@ class ResPartner(models.Model):
                 raise ValidationError(_("The grade %(grade)s belongs to another company.",
                                         grade=partner.channel_grade_id.name))
         self._channel_apply_grade_pricelist()
-        if not self.env.context.get('crm_loyalty_grade_review'):
+        if self.env.context.get('crm_loyalty_grade_review') is not FROM_GRADE_REVIEW:
             self._channel_log_manual_grade(before)
 
     def _channel_apply_grade_pricelist(self, replaced=None):

@@ -194,6 +194,7 @@ class CrmLoyaltyChannelScorecard(models.Model):
 
     def action_open_partner(self):
         self.ensure_one()
+        self.check_access('read')
         return {
             'type': 'ir.actions.act_window',
             'res_model': 'res.partner',

@@ -260,6 +260,7 @@ class CrmLoyaltyComplaint(models.Model):
 
     def action_view_feedback(self):
         self.ensure_one()
+        self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_feedback')
         action['domain'] = [('complaint_id', '=', self.id)]
         action['context'] = {'create': False}
@@ -315,6 +316,7 @@ class CrmLoyaltyLostReason(models.Model):
 
     def action_view_lost_customers(self):
         self.ensure_one()
+        self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_lost_customers')
         action['domain'] = [('loyalty_lost', '=', True), ('loyalty_lost_reason_id', '=', self.id)]
         return action

@@ -108,7 +108,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
     # ------------------------------------------------------------------------------------
 
     @api.model
-    def recompute(self, partners=None, as_of=None):
+    def _recompute(self, partners=None, as_of=None):
         """Recompute every loyalty figure of ``partners`` (their commercial entities;
         default: every customer) for every company, as of ``as_of`` (default: today).
 
@@ -128,7 +128,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _cron_recompute(self):
         # committed batches, except under tests (their transaction is rolled back)
         testing = getattr(threading.current_thread(), 'testing', False)
-        self.with_context(crm_loyalty_commit=not testing).recompute()
+        self.with_context(crm_loyalty_commit=not testing)._recompute()
 
     @api.model
     def _refresh_partners(self, partners, companies=None, as_of=None):

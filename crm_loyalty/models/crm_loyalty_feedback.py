@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .access import LOYALTY_USER, check_group, check_system_fields
 from .crm_loyalty_engine import loyalty_segment_sql
 from .selections import RFM_SEGMENTS, VALUE_SEGMENTS
 
@@ -20,6 +21,13 @@ SCORES = [
 NPS = [(str(i), str(i)) for i in range(11)]
 CHANNELS = [('email', 'Email'), ('phone', 'Phone'), ('visit', 'Visit'), ('web', 'Web Page'), ('other', 'Other')]
 SATISFACTION_MONTHS = 12
+ANSWER_FIELDS = frozenset({'score', 'nps', 'comment', 'trust', 'commitment'})
+# Set by the request itself, never by hand: its author, link, dates, and the customer's
+# standing when he answered.
+SYSTEM_FIELDS = frozenset({'user_id', 'access_token', 'request_date', 'expiry_date', 'tier_id', 'rfm_segment',
+                           'value_segment'})
+# In the context while the customer answers on his page (an object no RPC call can send).
+FROM_PAGE = object()
 
 
 class CrmLoyaltyFeedback(models.Model):
@@ -33,7 +41,7 @@ class CrmLoyaltyFeedback(models.Model):
                                  tracking=True)
     commercial_partner_id = fields.Many2one(related='partner_id.commercial_partner_id', store=True, index=True)
     company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
-    user_id = fields.Many2one('res.users', 'Requested By', default=lambda self: self.env.user)
+    user_id = fields.Many2one('res.users', 'Requested By', default=lambda self: self.env.user, readonly=True)
     state = fields.Selection(
         [('requested', 'Requested'), ('answered', 'Answered'), ('expired', 'Expired')],
         required=True, default='requested', tracking=True)
@@ -90,6 +98,7 @@ class CrmLoyaltyFeedback(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_system_fields(self, {name for vals in vals_list for name in vals}, SYSTEM_FIELDS)
         now = fields.Datetime.now()
         for vals in vals_list:
             company = self.env['res.company'].browse(vals.get('company_id')) if vals.get('company_id') \
@@ -111,6 +120,12 @@ class CrmLoyaltyFeedback(models.Model):
         return feedbacks
 
     def write(self, vals):
+        check_system_fields(self, vals, SYSTEM_FIELDS)
+        if ANSWER_FIELDS & vals.keys() and self.env.context.get('crm_loyalty_feedback') is not FROM_PAGE:
+            # an answer recorded by staff closes the customer's page
+            for channel, feedbacks in self.grouped(
+                    lambda f: vals.get('channel') or ('phone' if f.channel in ('email', 'web') else f.channel)).items():
+                super(CrmLoyaltyFeedback, feedbacks).write({'channel': channel})
         if vals.get('score') and 'state' not in vals:
             vals = dict(vals, state='answered', date=vals.get('date') or fields.Datetime.now())
         res = super().write(vals)
@@ -123,7 +138,7 @@ class CrmLoyaltyFeedback(models.Model):
     def _stamp_customer_standing(self):
         for feedback in self:
             customer = feedback.commercial_partner_id.with_company(feedback.company_id)
-            feedback.write({
+            feedback.sudo().write({
                 'tier_id': customer.loyalty_tier_id.id, 'rfm_segment': customer.rfm_segment,
                 'value_segment': customer.value_segment})
 
@@ -147,10 +162,12 @@ class CrmLoyaltyFeedback(models.Model):
         return f'/loyalty/feedback/{self.access_token}'
 
     def _is_open(self):
-        """Whether the customer may still answer (or change his answer) on the page."""
+        """Whether the customer may still answer (or change his own answer) on the page:
+        not once it expired, nor once staff recorded the answer."""
         self.ensure_one()
-        return (self.access_token and self.state in ('requested', 'answered')
-                and (not self.expiry_date or self.expiry_date >= fields.Date.context_today(self)))
+        return bool(self.access_token
+                    and (self.state == 'requested' or (self.state == 'answered' and self.channel == 'web'))
+                    and (not self.expiry_date or self.expiry_date >= fields.Date.context_today(self)))
 
     def _send_request(self):
         """Email each requested feedback to its customer through the mail queue; customers
@@ -173,11 +190,15 @@ class CrmLoyaltyFeedback(models.Model):
         return sent
 
     def action_send_request(self):
+        """Email the requests to their customers. Loyalty users."""
+        check_group(self.env, LOYALTY_USER)
+        self.check_access('write')
         if not self._send_request():
             raise UserError(_("No request could be sent: see the reason in the request's history."))
         return True
 
     def action_expire(self):
+        """Close the requests still waiting for an answer."""
         self.filtered(lambda f: f.state == 'requested').write({'state': 'expired'})
 
     @api.model
@@ -188,7 +209,7 @@ class CrmLoyaltyFeedback(models.Model):
     def _submit_answer(self, score, nps=None, comment=None, trust=None, commitment=None):
         """The customer's answer from the public page (already validated by the caller)."""
         self.ensure_one()
-        self.write({
+        self.with_context(crm_loyalty_feedback=FROM_PAGE).write({
             'score': score, 'nps': nps or False, 'comment': comment or False, 'channel': 'web',
             'trust': trust or False, 'commitment': commitment or False,
             'state': 'answered', 'date': fields.Datetime.now(),

@@ -10,6 +10,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .access import LOYALTY_MANAGER, check_group
+
 
 def normalize_zip(value):
     return (value or '').replace(' ', '').upper()
@@ -264,12 +266,16 @@ class CrmLoyaltyTerritory(models.Model):
 
     def action_view_customers(self):
         self.ensure_one()
+        self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_customers')
         action['domain'] = [('channel_territory_id', '=', self.id)]
         action['context'] = {}
         return action
 
     def action_match_partners(self):
+        """Match every address to its territory again. Loyalty administrators."""
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can match addresses to territories."))
+        self.check_access('read')
         written = self._match_partners(self.company_id or self.env.company)
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',

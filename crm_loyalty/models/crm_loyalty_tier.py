@@ -58,6 +58,7 @@ class CrmLoyaltyTier(models.Model):
 
     def action_view_partners(self):
         self.ensure_one()
+        self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_customers')
         action['domain'] = [('loyalty_tier_id', '=', self.id)]
         action['context'] = {}

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class IrActionsServer(models.Model):
@@ -18,24 +18,26 @@ class IrActionsServer(models.Model):
             values['model_id'] = self.env['ir.model']._get_id('res.partner')
         return values
 
-    def _loyalty_partners(self):
-        ids = self._context.get('active_ids') or [self._context.get('active_id')]
-        return self.env['res.partner'].browse([i for i in ids if i])
+    def _loyalty_partners(self, eval_context):
+        """The customers the action runs on, in the environment of the user who runs it
+        (Odoo calls the runners on the action in superuser mode)."""
+        return eval_context.get('records') or eval_context['model']
 
     def _run_action_loyalty_feedback_multi(self, eval_context=None):
-        partners = self._loyalty_partners()
-        requests = self.env['crm.loyalty.feedback'].create([
+        partners = self._loyalty_partners(eval_context)
+        requests = partners.env['crm.loyalty.feedback'].create([
             {'partner_id': partner.id, 'channel': 'email'} for partner in partners])
         requests._send_request()
         return False
 
     def _run_action_loyalty_winback_multi(self, eval_context=None):
-        partners = self._loyalty_partners()
-        self.env['crm.lead'].create([{
-            'name': _("Win back %s", partner.commercial_partner_id.name),
+        partners = self._loyalty_partners(eval_context)
+        team = self.loyalty_team_id
+        partners.env['crm.lead'].create([{
+            'name': partners.env._("Win back %s", partner.commercial_partner_id.name),
             'type': 'opportunity',
             'partner_id': partner.commercial_partner_id.id,
-            'team_id': self.loyalty_team_id.id or partner.team_id.id or False,
-            'user_id': partner.user_id.id or self.loyalty_team_id.user_id.id or False,
+            'team_id': (team or partner.user_id.sale_team_id).id or False,
+            'user_id': (partner.user_id or team.user_id).id or False,
         } for partner in partners])
         return False

@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.tools.misc import format_amount
 
+from .access import LOYALTY_MANAGER, check_group
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = 'res.config.settings'
@@ -62,6 +64,8 @@ class ResConfigSettings(models.TransientModel):
             settings.loyalty_clv_fit_summary = Markup("<br/>").join(lines)
 
     def action_loyalty_recompute(self):
+        """Run the nightly recompute now, in the background. Loyalty administrators."""
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can recompute the loyalty figures."))
         self.env.ref('crm_loyalty.ir_cron_loyalty_recompute').sudo()._trigger()
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',

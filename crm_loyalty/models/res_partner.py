@@ -3,11 +3,12 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools.misc import format_amount, format_date
 from odoo.tools.safe_eval import safe_eval
 
+from .access import LOYALTY_MANAGER, LOYALTY_USER, check_group, check_system_fields
 from .selections import (
     ABC_CLASSES,
     CHURN_RISKS,
@@ -26,6 +27,23 @@ COMMERCIAL_DOMAIN = ['|', ('is_company', '=', True), ('parent_id', '=', False)]
 # be searched, grouped, filtered and exported like any stored field.
 LOYALTY = {'company_dependent': True, 'copy': False, 'readonly': True}
 OVERRIDE_FIELDS = {'loyalty_tier_override_id', 'loyalty_tier_override_reason', 'loyalty_tier_override_until'}
+LEVEL_FIELDS = {'relationship_level', 'relationship_level_manual'}
+# Figures only Customer Loyalty's code writes (the engine, the satisfaction and complaint
+# updates, the territory matching, the lost-customer wizard): refused to users in create
+# and write, whatever their rights on partners.
+SYSTEM_FIELDS = frozenset({
+    'loyalty_first_purchase_date', 'loyalty_last_purchase_date', 'loyalty_purchase_count',
+    'loyalty_purchase_count_total', 'loyalty_revenue', 'loyalty_revenue_total', 'loyalty_purchase_interval',
+    'loyalty_scored_date', 'rfm_recency_days', 'rfm_r_score', 'rfm_f_score', 'rfm_m_score', 'rfm_segment',
+    'abc_class', 'loyalty_segment', 'value_segment', 'churn_risk', 'loyalty_churn_ratio',
+    'satisfaction_score', 'satisfaction_date', 'relationship_months', 'clv_historical', 'clv_predicted',
+    'expected_purchases', 'probability_alive', 'loyalty_tier_id', 'loyalty_tier_computed_id',
+    'loyalty_tier_metric', 'loyalty_tier_below_since', 'complaint_open_count', 'loyalty_lost',
+    'loyalty_lost_reason_id', 'loyalty_lost_date', 'loyalty_lost_note', 'channel_territory_id',
+})
+# Set in the context by the partner merge only (an object no RPC call can send): the
+# merge leaves the survivor's figures to the engine, which recomputes them right after.
+MERGE_WITHOUT_FIGURES = object()
 
 
 class ResPartner(models.Model):
@@ -265,11 +283,33 @@ class ResPartner(models.Model):
                 raise ValidationError(_("The tier %(tier)s belongs to another company.",
                                         tier=partner.loyalty_tier_override_id.name))
 
+    def _check_loyalty_vals(self, vals):
+        """Refuse what the caller may not set: computed figures (anybody), a tier override
+        (loyalty administrators only), the relationship level (loyalty users only).
+        Returns ``vals``, without the figures while a merge writes them."""
+        if self.env.context.get('crm_loyalty_merge') is MERGE_WITHOUT_FIGURES:
+            vals = {name: value for name, value in vals.items() if name not in SYSTEM_FIELDS}
+        check_system_fields(self, vals, SYSTEM_FIELDS)
+        if OVERRIDE_FIELDS & vals.keys():
+            check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can override a tier."))
+        if LEVEL_FIELDS & vals.keys():
+            check_group(self.env, LOYALTY_USER, _("Only loyalty users can set the relationship level."))
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [self._check_loyalty_vals(vals) for vals in vals_list]
+        partners = super().create(vals_list)
+        overridden = self.browse(partner.id for partner, vals in zip(partners, vals_list, strict=True)
+                                 if vals.get('loyalty_tier_override_id'))
+        if overridden:
+            self.env['crm.loyalty.engine']._refresh_partners(overridden.commercial_partner_id)
+        return partners
+
     def write(self, vals):
+        vals = self._check_loyalty_vals(vals)
         if 'relationship_level' in vals and 'relationship_level_manual' not in vals:
             vals['relationship_level_manual'] = bool(vals['relationship_level'])
-        if OVERRIDE_FIELDS & vals.keys() and not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
-            raise AccessError(_("Only loyalty administrators can override a tier."))
         res = super().write(vals)
         if OVERRIDE_FIELDS & vals.keys():
             if 'loyalty_tier_override_id' in vals and not vals['loyalty_tier_override_id']:
@@ -286,13 +326,17 @@ class ResPartner(models.Model):
         return domain
 
     def action_loyalty_level_follow_tier(self):
-        self.write({'relationship_level_manual': False})
+        """The relationship level follows the tier again. Loyalty users."""
+        check_group(self.env, LOYALTY_USER)
+        self.check_access('read')
+        self.sudo().write({'relationship_level_manual': False})
         self.env['crm.loyalty.engine']._refresh_partners(self.commercial_partner_id)
 
     def action_loyalty_request_feedback(self):
         """A satisfaction request for the customer, opened so that it can be sent or
-        filled in from a phone call."""
+        filled in from a phone call. Loyalty users."""
         self.ensure_one()
+        check_group(self.env, LOYALTY_USER)
         feedback = self.env['crm.loyalty.feedback'].create({'partner_id': self.commercial_partner_id.id})
         return {
             'type': 'ir.actions.act_window', 'res_model': 'crm.loyalty.feedback', 'res_id': feedback.id,
@@ -300,7 +344,8 @@ class ResPartner(models.Model):
         }
 
     def action_loyalty_recompute(self):
-        if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
-            raise AccessError(_("Only loyalty administrators can recompute the loyalty figures."))
-        self.env['crm.loyalty.engine'].recompute(partners=self.commercial_partner_id)
+        """Recompute the figures of these customers now. Loyalty administrators."""
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can recompute the loyalty figures."))
+        self.check_access('read')
+        self.env['crm.loyalty.engine']._recompute(partners=self.commercial_partner_id)
         return True

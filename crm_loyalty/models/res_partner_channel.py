@@ -140,6 +140,7 @@ class ResPartner(models.Model):
 
     def action_view_channel_conflicts(self):
         self.ensure_one()
+        self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_channel_conflicts')
         action['domain'] = ['|', ('distributor_id', '=', self.id), ('expected_distributor_id', '=', self.id)]
         action['context'] = {}
@@ -147,6 +148,7 @@ class ResPartner(models.Model):
 
     def action_view_channel_children(self):
         self.ensure_one()
+        self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_customers')
         action['domain'] = [('channel_parent_id', '=', self.id)]
         action['context'] = {'default_channel_parent_id': self.id}

@@ -1,7 +1,8 @@
 from markupsafe import Markup
 
 from odoo import _, fields, models
-from odoo.exceptions import AccessError
+
+from .access import LOYALTY_MANAGER, check_group
 
 
 class ResPartner(models.Model):
@@ -33,13 +34,16 @@ class ResPartner(models.Model):
 
     def action_view_loyalty_complaints(self):
         self.ensure_one()
+        self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_complaints')
         action['domain'] = [('commercial_partner_id', '=', self.commercial_partner_id.id)]
         action['context'] = {'default_partner_id': self.id, 'search_default_open': 1}
         return action
 
     def action_loyalty_mark_lost(self):
+        """The wizard that marks the customer lost. Loyalty administrators."""
         self.ensure_one()
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can mark a customer lost."))
         return {
             'type': 'ir.actions.act_window',
             'name': _("Mark as Lost"),
@@ -50,10 +54,10 @@ class ResPartner(models.Model):
         }
 
     def action_loyalty_restore(self):
-        if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
-            raise AccessError(_("Only loyalty administrators can restore a lost customer."))
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can restore a lost customer."))
+        self.check_access('write')
         partners = self.commercial_partner_id.filtered('loyalty_lost')
-        partners.write({
+        partners.sudo().write({
             'loyalty_lost': False, 'loyalty_lost_reason_id': False,
             'loyalty_lost_date': False, 'loyalty_lost_note': False,
         })

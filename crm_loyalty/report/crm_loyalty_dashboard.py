@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from ..models.access import LOYALTY_USER, check_group
 from ..models.crm_loyalty_care import bought_again_sql
 from ..models.res_partner import COMMERCIAL_DOMAIN
 
@@ -25,7 +26,9 @@ class CrmLoyaltyDashboard(models.AbstractModel):
     @api.model
     def get_dashboard_data(self):
         """Everything the dashboard shows, in seven queries over the reporting models, the
-        tiers and the care log of the current company, whatever its number of customers."""
+        tiers and the care log of the current company, whatever its number of customers.
+        Loyalty users."""
+        check_group(self.env, LOYALTY_USER)
         company = self.env.company
         today = fields.Date.context_today(self)
         month = today.replace(day=1)

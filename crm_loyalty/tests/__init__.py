@@ -16,3 +16,4 @@ from . import test_channel_scorecard
 from . import test_export
 from . import test_reports
 from . import test_dashboard
+from . import test_access

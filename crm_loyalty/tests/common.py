@@ -55,7 +55,7 @@ class LoyaltyCase(TransactionCase):
         return env['sale.order'].create(values)
 
     def _recompute(self, as_of=None, partners=None):
-        return self.env['crm.loyalty.engine'].recompute(partners=partners, as_of=as_of or self.AS_OF)
+        return self.env['crm.loyalty.engine']._recompute(partners=partners, as_of=as_of or self.AS_OF)
 
     LEVELS = {'Bronze': 'reactive', 'Silver': 'accountable', 'Gold': 'proactive', 'Platinum': 'partnership'}
 
@@ -130,8 +130,8 @@ class DashboardHistory:
                 ('A', 5, 10, now), ('B', 4, 9, now), ('C', 2, 3, now), ('D', 1, None, now), ('E', 3, None, now),
                 ('B', 5, 10, last_month), ('D', 3, 6, last_month))])
         engine = env['crm.loyalty.engine']
-        engine.recompute(as_of=as_of - timedelta(days=35))
-        engine.recompute(as_of=as_of)
+        engine._recompute(as_of=as_of - timedelta(days=35))
+        engine._recompute(as_of=as_of)
         activity = env['ir.actions.server'].create({
             'name': 'Birthday call', 'model_id': env['ir.model']._get_id('res.partner'),
             'state': 'next_activity', 'activity_type_id': env.ref('mail.mail_activity_data_call').id,

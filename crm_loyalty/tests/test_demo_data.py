@@ -83,8 +83,8 @@ class TestDemoData(LoyaltyTourCase):
         window_start = as_of - relativedelta(months=company.loyalty_window_months)
         self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 1000},
                                              {'name': 'Gold', 'min_value': 10000}])
-        self.env['crm.loyalty.engine'].recompute(as_of=as_of)
-        self.env['crm.loyalty.engine'].recompute(as_of=as_of)   # twice: nothing logged twice
+        self.env['crm.loyalty.engine']._recompute(as_of=as_of)
+        self.env['crm.loyalty.engine']._recompute(as_of=as_of)   # twice: nothing logged twice
 
         orders = self.env['sale.order'].search([('state', '=', 'sale'), ('company_id', '=', company.id),
                                                 ('date_order', '<', as_of + relativedelta(days=1))])
@@ -126,7 +126,7 @@ class TestDemoData(LoyaltyTourCase):
         of the customers its click lists."""
         self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 1000},
                                              {'name': 'Gold', 'min_value': 10000}])
-        self.env['crm.loyalty.engine'].recompute()
+        self.env['crm.loyalty.engine']._recompute()
         data = self.env['crm.loyalty.dashboard'].get_dashboard_data()
         Partner = self.env['res.partner']
 

@@ -233,7 +233,7 @@ class TestScores(LoyaltyCase):
     def test_batches_give_the_same_figures_as_one_pass(self):
         self._recompute()
         one_pass = self.customers.read(WRITTEN_FIELDS)
-        self.env['crm.loyalty.engine'].with_context(crm_loyalty_batch_size=3).recompute(as_of=self.AS_OF)
+        self.env['crm.loyalty.engine'].with_context(crm_loyalty_batch_size=3)._recompute(as_of=self.AS_OF)
         self.env.invalidate_all()
         self.assertEqual(self.customers.read(WRITTEN_FIELDS), one_pass)
 

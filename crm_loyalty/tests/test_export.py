@@ -39,7 +39,7 @@ class TestExport(LoyaltyCase):
         cls.customers = cls.dragon | cls.needle | cls.cup | cls.customer
         cls.outsider = cls._create_customer('Far Away Trading')
         with mute_logger(*QUIET):
-            cls.env['crm.loyalty.engine'].recompute(as_of=cls.AS_OF)
+            cls.env['crm.loyalty.engine']._recompute(as_of=cls.AS_OF)
 
     # --- helpers ----------------------------------------------------------------------------
 

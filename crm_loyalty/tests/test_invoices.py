@@ -22,7 +22,7 @@ class TestInvoicePurchases(AccountTestInvoicingCommon):
                                  amounts=[amount], taxes=[])
 
     def _recompute(self):
-        return self.env['crm.loyalty.engine'].recompute(as_of=self.AS_OF)
+        return self.env['crm.loyalty.engine']._recompute(as_of=self.AS_OF)
 
     def test_invoices_net_of_refunds(self):
         self._invoice('out_invoice', self.partner_a, 1000, date(2026, 10, 1))

@@ -18,7 +18,7 @@ class TestTours(LoyaltyTourCase):
                 'partner_id': customer.id,
                 'order_line': [(0, 0, {'product_id': product.id, 'price_unit': amount, 'tax_id': False})],
             }).action_confirm()
-        self.env['crm.loyalty.engine'].recompute()
+        self.env['crm.loyalty.engine']._recompute()
         shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_open_customer', login='admin')
         self.assertEqual([path.name for path in shots], ['customer_form.png', 'loyalty_tab.png', 'settings.png'])
         self.assertEqual(customer.loyalty_revenue, 950)

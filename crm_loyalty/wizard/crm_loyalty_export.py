@@ -25,6 +25,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, clean_context
 
+from ..models.access import LOYALTY_USER, check_group
 from ..models.res_partner import COMMERCIAL_DOMAIN
 
 BATCH_SIZE = 5000
@@ -183,8 +184,9 @@ class CrmLoyaltyExport(models.TransientModel):
     # --- the workbook -----------------------------------------------------------------------
 
     def action_export(self):
-        """Write the workbook and return its download."""
+        """Write the workbook and return its download. Loyalty users."""
         self.ensure_one()
+        check_group(self.env, LOYALTY_USER)
         if not (self.sheet_customers or self.sheet_summary or self.sheet_care_actions or self.sheet_complaints
                 or self.sheet_distributors):
             raise UserError(self.env._("Choose at least one sheet to export."))

@@ -6,6 +6,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
+from ..models.access import LOYALTY_MANAGER, check_group
+
 # Context for the batch writes: our own note in each chatter replaces Odoo's tracking
 # message per record, and the successor is not sent one email per record he receives.
 QUIET = {'mail_notrack': True, 'mail_auto_subscribe_no_notify': True, 'mail_activity_quick_update': True}
@@ -252,7 +254,9 @@ class CrmLoyaltyHandover(models.TransientModel):
     # --- Handover ---------------------------------------------------------------------
 
     def action_handover(self):
+        """Move the customers, opportunities and activities to the successor. Loyalty administrators."""
         self.ensure_one()
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can hand customers over."))
         self._check_handover()
         scope = self._handover_scope()
         summary = self._summary(scope)

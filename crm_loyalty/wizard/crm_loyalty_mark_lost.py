@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..models.access import LOYALTY_MANAGER, check_group
+
 
 class CrmLoyaltyMarkLost(models.TransientModel):
     _name = 'crm.loyalty.mark.lost'
@@ -14,11 +16,14 @@ class CrmLoyaltyMarkLost(models.TransientModel):
     date = fields.Date('Lost On', required=True, default=fields.Date.context_today)
 
     def action_mark_lost(self):
+        """Mark the customer lost, with the reason. Loyalty administrators."""
         self.ensure_one()
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can mark a customer lost."))
         partner = self.partner_id.commercial_partner_id
+        partner.check_access('write')
         if partner.loyalty_lost:
             raise UserError(_("%(customer)s is already marked as lost.", customer=partner.display_name))
-        partner.write({
+        partner.sudo().write({
             'loyalty_lost': True,
             'loyalty_lost_reason_id': self.reason_id.id,
             'loyalty_lost_date': self.date,

@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
+from ..models.access import LOYALTY_MANAGER, check_group
+
 
 class CrmLoyaltySurveySample(models.TransientModel):
     _name = 'crm.loyalty.survey.sample'
@@ -51,7 +53,9 @@ class CrmLoyaltySurveySample(models.TransientModel):
                 raise UserError(_("The number of days cannot be negative."))
 
     def action_send(self):
+        """Send satisfaction requests to a random sample. Loyalty administrators."""
         self.ensure_one()
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can survey a sample of customers."))
         ids = self.env['res.partner'].search(self._eligible_domain()).ids
         if not ids:
             raise UserError(_("No customer matches the filter, or all were surveyed recently."))
