@@ -37,6 +37,9 @@ CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions th
 # server actions that run code or reach outside: only system administrators may put them in a rule
 CODE_ACTIONS = ('code', 'multi', 'webhook')
 MAX_ATTEMPTS = 3
+# In the context of the hourly job only (an object no RPC call can send): commit after
+# each customer.
+COMMIT_EACH = object()
 
 
 def bought_again_sql(action, company, days):
@@ -67,7 +70,7 @@ class CrmLoyaltyCareRule(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
     user_id = fields.Many2one(
-        'res.users', 'Runs As', required=True, default=lambda self: self.env.user, ondelete='restrict',
+        'res.users', 'Runs As', required=True, default=lambda self: self.env.user, ondelete='restrict', copy=False,
         domain="[('share', '=', False)]",
         help="The rule finds its customers and runs its actions as this user, with his access rights, "
              "also when the hourly job runs it. A loyalty administrator who changes the rule becomes this "
@@ -208,7 +211,9 @@ class CrmLoyaltyCareRule(models.Model):
                 col=column, m=target.month, d=target.day, feb28=feb28)
 
         # the birthday is the day in the customer's time zone (else the company's)
-        now = self.env.context.get('crm_loyalty_now') or datetime.combine(today, time(12))
+        now = self.env.context.get('crm_loyalty_now')
+        if not isinstance(now, datetime):     # tests set a moment; RPC can only send text
+            now = datetime.combine(today, time(12))
         local_target = SQL(
             "((%s::timestamp AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(NULLIF(p.tz, ''), %s, 'UTC'))::date + %s)",
             now, self.company_id.partner_id.tz or None, n)
@@ -389,7 +394,7 @@ class CrmLoyaltyCareRule(models.Model):
         # one customer per transaction, except under tests (their transaction is rolled back)
         commit = not getattr(threading.current_thread(), 'testing', False)
         for rule in self.search([]):
-            rule.with_context(crm_loyalty_commit=commit)._run()
+            rule.with_context(crm_loyalty_commit=COMMIT_EACH if commit else False)._run()
 
     def _is_holdout(self, partner_id):
         """Deterministic and uniform: the same partner is always in or out of a rule's holdout."""
@@ -425,7 +430,7 @@ class CrmLoyaltyCareRule(models.Model):
                 log = Log.browse(row[0])
                 log._act()
                 logs |= log
-                if self.env.context.get('crm_loyalty_commit'):
+                if self.env.context.get('crm_loyalty_commit') is COMMIT_EACH:
                     self.env.cr.commit()  # pylint: disable=invalid-commit (one customer at a time)
         # earlier failures get another chance, a bounded number of times
         for log in Log.search([('rule_id', '=', self.id), ('state', '=', 'failed'),

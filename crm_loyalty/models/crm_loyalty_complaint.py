@@ -5,7 +5,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, is_html_empty
 
+from .access import check_system_fields
+
 OPEN_STATES = ('new', 'in_progress')
+# The SLA's deadline and the handling times: computed, never set by hand (the SLA check
+# flags breaches in superuser mode).
+SYSTEM_FIELDS = frozenset({'deadline', 'date_resolved', 'date_closed', 'resolution_hours', 'sla_breached'})
 # The moves a complaint may make; anything else is refused, from the buttons as from the kanban.
 STATE_TRANSITIONS = {
     'new': {'in_progress', 'resolved', 'cancelled'},
@@ -155,6 +160,7 @@ class CrmLoyaltyComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_system_fields(self, {name for vals in vals_list for name in vals}, SYSTEM_FIELDS)
         for vals in vals_list:
             if vals.get('name', _('New')) == _('New'):
                 company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
@@ -165,6 +171,7 @@ class CrmLoyaltyComplaint(models.Model):
         return complaints
 
     def write(self, vals):
+        check_system_fields(self, vals, SYSTEM_FIELDS)
         closing = self.browse()
         if 'state' in vals:
             self._check_state_transition(vals['state'])

@@ -41,7 +41,8 @@ class CrmLoyaltyFeedback(models.Model):
                                  tracking=True)
     commercial_partner_id = fields.Many2one(related='partner_id.commercial_partner_id', store=True, index=True)
     company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
-    user_id = fields.Many2one('res.users', 'Requested By', default=lambda self: self.env.user, readonly=True)
+    user_id = fields.Many2one('res.users', 'Requested By', default=lambda self: self.env.user, readonly=True,
+                              copy=False)
     state = fields.Selection(
         [('requested', 'Requested'), ('answered', 'Answered'), ('expired', 'Expired')],
         required=True, default='requested', tracking=True)
@@ -64,16 +65,17 @@ class CrmLoyaltyFeedback(models.Model):
                                   help="Relationship quality: how committed the customer is to the relationship.")
     comment = fields.Text()
     date = fields.Datetime('Answered On')
-    request_date = fields.Datetime('Requested On', readonly=True)
-    expiry_date = fields.Date('Expires On', readonly=True)
+    request_date = fields.Datetime('Requested On', readonly=True, copy=False)
+    expiry_date = fields.Date('Expires On', readonly=True, copy=False)
     access_token = fields.Char(copy=False, readonly=True, index='btree_not_null')
     complaint_id = fields.Many2one('crm.loyalty.complaint', 'After Complaint', index='btree_not_null',
                                    help="The complaint whose handling this answer judges.")
     relationship_questions = fields.Boolean(related='company_id.loyalty_feedback_relationship_questions')
     # the customer's standing when he answered, to report satisfaction and NPS per tier and segment
-    tier_id = fields.Many2one('crm.loyalty.tier', 'Tier When Answering', readonly=True, ondelete='set null')
-    rfm_segment = fields.Selection(RFM_SEGMENTS, 'RFM Segment When Answering', readonly=True)
-    value_segment = fields.Selection(VALUE_SEGMENTS, 'Value Matrix When Answering', readonly=True)
+    tier_id = fields.Many2one('crm.loyalty.tier', 'Tier When Answering', readonly=True, ondelete='set null',
+                              copy=False)
+    rfm_segment = fields.Selection(RFM_SEGMENTS, 'RFM Segment When Answering', readonly=True, copy=False)
+    value_segment = fields.Selection(VALUE_SEGMENTS, 'Value Matrix When Answering', readonly=True, copy=False)
 
     @api.depends('score')
     def _compute_score_value(self):
@@ -99,6 +101,7 @@ class CrmLoyaltyFeedback(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_system_fields(self, {name for vals in vals_list for name in vals}, SYSTEM_FIELDS)
+        self._check_channel(vals_list)
         now = fields.Datetime.now()
         for vals in vals_list:
             company = self.env['res.company'].browse(vals.get('company_id')) if vals.get('company_id') \
@@ -121,6 +124,7 @@ class CrmLoyaltyFeedback(models.Model):
 
     def write(self, vals):
         check_system_fields(self, vals, SYSTEM_FIELDS)
+        self._check_channel([vals])
         if ANSWER_FIELDS & vals.keys() and self.env.context.get('crm_loyalty_feedback') is not FROM_PAGE:
             # an answer recorded by staff closes the customer's page
             for channel, feedbacks in self.grouped(
@@ -149,11 +153,20 @@ class CrmLoyaltyFeedback(models.Model):
             self.browse()._update_partner_satisfaction(partner, company)
         return res
 
+    def _check_channel(self, vals_list):
+        """Only the customer's own page records an answer as given on the web page (which
+        keeps the page open for him to change it)."""
+        if self.env.context.get('crm_loyalty_feedback') is not FROM_PAGE and any(
+                vals.get('channel') == 'web' for vals in vals_list):
+            raise UserError(_("Only the customer answers on the web page: choose how he gave you his answer."))
+
     @api.constrains('state', 'score')
     def _check_answer(self):
         for feedback in self:
             if feedback.state == 'answered' and not feedback.score:
                 raise ValidationError(_("An answered request needs a satisfaction score."))
+            if feedback.state == 'requested' and feedback.score:
+                raise ValidationError(_("A request still waiting for its answer cannot have a satisfaction score."))
 
     # --- requests -------------------------------------------------------------------
 

@@ -405,3 +405,42 @@ class TestRpcAccess(HttpCase):
                              'odoo.exceptions.AccessError')
         with self.assertRaises(AccessError):
             self.env['crm.loyalty.survey.sample'].with_user(self.users['loyalty_user']).create({})
+
+    def test_an_export_is_its_makers_only(self):
+        """The workbook an administrator exported is not readable by another loyalty user,
+        nor by another company's administrator (a wizard and its file are their creator's)."""
+        wizard_id = self._target('crm.loyalty.export', self.users['loyalty_admin'])
+        action = self._call('loyalty_admin', 'crm.loyalty.export', 'action_export', [[wizard_id]])
+        self.assertIn('/web/content/', action['url'])
+        for role in ('loyalty_user', 'other'):
+            self.authenticate(f'access_{role}', f'access_{role}_pw')
+            self.assertIn(self.url_open(action['url']).status_code, (403, 404))
+            self.assertEqual(self._call(role, 'ir.attachment', 'search_read',
+                                        [[('res_model', '=', 'crm.loyalty.export')]], {'fields': ['name']}), [])
+            self.assertEqual(self._call(role, 'crm.loyalty.export', 'search_read', [[]], {'fields': ['id']}), [])
+        self.authenticate('access_loyalty_admin', 'access_loyalty_admin_pw')
+        self.assertEqual(self.url_open(action['url']).status_code, 200)
+
+    def test_the_context_of_a_call_cannot_change_what_a_rule_does(self):
+        """A moment or a commit mode sent in the context is ignored: a rule acts on today's
+        occurrences only, once, in the caller's transaction."""
+        for moment in ('2024-03-15 12:00:00', '2031-03-15 12:00:00'):
+            self.authenticate('access_loyalty_admin', 'access_loyalty_admin_pw')
+            self.make_jsonrpc_request('/web/dataset/call_kw/crm.loyalty.care.rule/action_run', {
+                'model': 'crm.loyalty.care.rule', 'method': 'action_run', 'args': [[self.rule.id]],
+                'kwargs': {'context': {'crm_loyalty_now': moment, 'crm_loyalty_commit': True}}})
+        self.env.invalidate_all()
+        self.assertEqual(self.rule.care_action_ids.mapped('occurrence'), [str(date.today().year)])
+
+    def test_only_the_customer_answers_on_the_web_page(self):
+        """Staff cannot record an answer as given on the page, which would reopen the page
+        over their own answer."""
+        self._call('loyalty_user', 'crm.loyalty.feedback', 'write', [[self.feedback.id], {'score': '2'}])
+        for vals in ({'channel': 'web'}, {'state': 'requested'}):
+            self.assertIn(self._call('loyalty_user', 'crm.loyalty.feedback', 'write', [[self.feedback.id], vals]),
+                          ('odoo.exceptions.UserError', 'odoo.exceptions.ValidationError'))
+        self.assertEqual(self._call('loyalty_user', 'crm.loyalty.feedback', 'create',
+                                    [{'partner_id': self.customer.id, 'score': '5', 'channel': 'web'}]),
+                         'odoo.exceptions.UserError')
+        self.assertEqual((self.feedback.state, self.feedback.channel, self.feedback.score), ('answered', 'phone', '2'))
+        self.assertFalse(self.feedback._is_open())
