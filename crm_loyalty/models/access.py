@@ -13,6 +13,21 @@ LOYALTY_USER = 'crm_loyalty.group_loyalty_user'
 LOYALTY_MANAGER = 'crm_loyalty.group_loyalty_manager'
 SYSTEM = 'base.group_system'
 
+# The value of a context flag that only the addon's code can set: an object, which no RPC
+# call can send (JSON carries text, numbers, lists and dicts only), unlike ``True``.
+_FROM_CODE = object()
+
+
+def from_code(records, flag):
+    """``records`` with the context ``flag`` (a key) set as only the addon's code can:
+    the partner merge, the grade review, the customer's page, the crons' commit modes."""
+    return records.with_context(**{flag: _FROM_CODE})
+
+
+def is_from_code(env, flag):
+    """Whether the context of ``env`` carries ``flag`` set by :func:`from_code`."""
+    return env.context.get(flag) is _FROM_CODE
+
 
 def check_group(env, group, message=None):
     """Raise AccessError unless the user of ``env`` (or superuser mode) has ``group``
@@ -28,11 +43,11 @@ def check_group(env, group, message=None):
     raise AccessError(message)
 
 
-def check_system_fields(records, field_names, protected):
-    """Raise AccessError when a user (not superuser mode) sets any of ``protected`` (field
-    names) on ``records``: figures, audit fields and tokens that only the addon's code
-    sets. ``field_names``: the keys of the values being written or created."""
-    forbidden = sorted(set(field_names) & set(protected))
+def check_system_fields(records, vals_list, protected):
+    """Raise AccessError when a user (not superuser mode) sets any of ``protected`` (a
+    frozenset of field names) on ``records``: figures, audit fields and tokens that only the
+    addon's code sets. ``vals_list``: the values of ``create``, or ``[vals]`` of ``write``."""
+    forbidden = sorted(protected.intersection(name for vals in vals_list for name in vals))
     if not forbidden or records.env.su:
         return
     labels = ", ".join(records._fields[name]._description_string(records.env) for name in forbidden)

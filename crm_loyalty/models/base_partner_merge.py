@@ -1,6 +1,6 @@
 from odoo import models
 
-from .res_partner import MERGE_WITHOUT_FIGURES
+from .access import from_code
 
 
 class MergePartnerAutomatic(models.TransientModel):
@@ -9,8 +9,7 @@ class MergePartnerAutomatic(models.TransientModel):
     def _update_values(self, src_partners, dst_partner):
         """Odoo copies the merged partners' stored fields onto the survivor; the loyalty
         figures among them are the engine's, recomputed for the survivor after the merge."""
-        return super()._update_values(
-            src_partners, dst_partner.with_context(crm_loyalty_merge=MERGE_WITHOUT_FIGURES))
+        return super()._update_values(src_partners, from_code(dst_partner, 'crm_loyalty_merge'))
 
     def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
         """The orders of merged partners now belong to the destination: his figures are

@@ -15,7 +15,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from .access import LOYALTY_MANAGER, LOYALTY_USER, SYSTEM, check_group
+from .access import LOYALTY_MANAGER, LOYALTY_USER, SYSTEM, check_group, from_code, is_from_code
 
 _logger = logging.getLogger(__name__)
 
@@ -37,9 +37,6 @@ CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions th
 # server actions that run code or reach outside: only system administrators may put them in a rule
 CODE_ACTIONS = ('code', 'multi', 'webhook')
 MAX_ATTEMPTS = 3
-# In the context of the hourly job only (an object no RPC call can send): commit after
-# each customer.
-COMMIT_EACH = object()
 
 
 def bought_again_sql(action, company, days):
@@ -394,7 +391,7 @@ class CrmLoyaltyCareRule(models.Model):
         # one customer per transaction, except under tests (their transaction is rolled back)
         commit = not getattr(threading.current_thread(), 'testing', False)
         for rule in self.search([]):
-            rule.with_context(crm_loyalty_commit=COMMIT_EACH if commit else False)._run()
+            (from_code(rule, 'crm_loyalty_commit') if commit else rule)._run()
 
     def _is_holdout(self, partner_id):
         """Deterministic and uniform: the same partner is always in or out of a rule's holdout."""
@@ -430,7 +427,7 @@ class CrmLoyaltyCareRule(models.Model):
                 log = Log.browse(row[0])
                 log._act()
                 logs |= log
-                if self.env.context.get('crm_loyalty_commit') is COMMIT_EACH:
+                if is_from_code(self.env, 'crm_loyalty_commit'):
                     self.env.cr.commit()  # pylint: disable=invalid-commit (one customer at a time)
         # earlier failures get another chance, a bounded number of times
         for log in Log.search([('rule_id', '=', self.id), ('state', '=', 'failed'),

@@ -70,11 +70,11 @@ class CrmLoyaltyChannelConflict(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_system_fields(self, {name for vals in vals_list for name in vals}, SYSTEM_FIELDS)
+        check_system_fields(self, vals_list, SYSTEM_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_system_fields(self, vals, SYSTEM_FIELDS)
+        check_system_fields(self, [vals], SYSTEM_FIELDS)
         return super().write(vals)
 
     # --- Review -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
-from .access import LOYALTY_MANAGER, check_group, check_system_fields
+from .access import LOYALTY_MANAGER, check_group, check_system_fields, from_code, is_from_code
 from .crm_loyalty_engine import ORDER_RATE_SQL
 from .res_partner_channel import channel_tree_sql
 
@@ -22,9 +22,11 @@ REVIEW_MONTHS = 12
 REVIEW_DIRECTIONS = [('up', 'Upgrade'), ('down', 'Downgrade'), ('none', 'Loses the Grade')]
 REVIEW_STATES = [('proposed', 'To Decide'), ('accepted', 'Accepted'), ('rejected', 'Rejected')]
 CONTRACT_REMINDER_LEAD_DAYS = 7
-# In the context while an accepted review sets grades (an object no RPC call can send, so
-# that a grade set by hand is always logged as such).
-FROM_GRADE_REVIEW = object()
+# The review's figures and decisions: set by the review and its buttons, never by hand.
+SYSTEM_FIELDS = frozenset({
+    'partner_id', 'company_id', 'date', 'current_grade_id', 'proposed_grade_id', 'direction', 'revenue',
+    'satisfaction', 'conflict_count', 'manual', 'state', 'decided_by_id', 'decided_date',
+})
 
 
 class CrmLoyaltyChannelGrade(models.Model):
@@ -169,19 +171,13 @@ class CrmLoyaltyChannelGradeReview(models.Model):
     decided_date = fields.Date('Decided On', readonly=True)
     reason = fields.Text(help="Why the proposal is rejected (required to reject it), or a remark on the decision.")
 
-    # The review's figures and decisions: set by the review and its buttons, never by hand.
-    _system_fields = frozenset({
-        'partner_id', 'company_id', 'date', 'current_grade_id', 'proposed_grade_id', 'direction', 'revenue',
-        'satisfaction', 'conflict_count', 'manual', 'state', 'decided_by_id', 'decided_date',
-    })
-
     @api.model_create_multi
     def create(self, vals_list):
-        check_system_fields(self, {name for vals in vals_list for name in vals}, self._system_fields)
+        check_system_fields(self, vals_list, SYSTEM_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_system_fields(self, vals, self._system_fields)
+        check_system_fields(self, [vals], SYSTEM_FIELDS)
         return super().write(vals)
 
     def init(self):
@@ -360,9 +356,9 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         self._check_pending()
         for company, reviews in self.grouped('company_id').items():
             for grade, graded in reviews.grouped('proposed_grade_id').items():
-                graded.partner_id.with_company(company).with_context(
-                    crm_loyalty_grade_review=FROM_GRADE_REVIEW, mail_notrack=True,
-                ).write({'channel_grade_id': grade.id})
+                # the grade comes from the review: not logged again as set by hand
+                from_code(graded.partner_id.with_company(company).with_context(mail_notrack=True),
+                          'crm_loyalty_grade_review').write({'channel_grade_id': grade.id})
         self.sudo().write({'state': 'accepted', 'decided_by_id': self.env.uid,
                            'decided_date': fields.Date.context_today(self)})
         self._log_on_partners()
@@ -445,7 +441,7 @@ class ResPartner(models.Model):
                 raise ValidationError(_("The grade %(grade)s belongs to another company.",
                                         grade=partner.channel_grade_id.name))
         self._channel_apply_grade_pricelist()
-        if self.env.context.get('crm_loyalty_grade_review') is not FROM_GRADE_REVIEW:
+        if not is_from_code(self.env, 'crm_loyalty_grade_review'):
             self._channel_log_manual_grade(before)
 
     def _channel_apply_grade_pricelist(self, replaced=None):

@@ -160,7 +160,7 @@ class CrmLoyaltyComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_system_fields(self, {name for vals in vals_list for name in vals}, SYSTEM_FIELDS)
+        check_system_fields(self, vals_list, SYSTEM_FIELDS)
         for vals in vals_list:
             if vals.get('name', _('New')) == _('New'):
                 company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
@@ -171,7 +171,7 @@ class CrmLoyaltyComplaint(models.Model):
         return complaints
 
     def write(self, vals):
-        check_system_fields(self, vals, SYSTEM_FIELDS)
+        check_system_fields(self, [vals], SYSTEM_FIELDS)
         closing = self.browse()
         if 'state' in vals:
             self._check_state_transition(vals['state'])

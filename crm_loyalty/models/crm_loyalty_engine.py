@@ -31,14 +31,13 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..lib import clv
+from .access import from_code, is_from_code
 
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20000
 LOCK_NAMESPACE = 0x10ca17   # first key of the advisory locks that serialise runs per company
 DAYS_PER_MONTH = 365.25 / 12
-# In the context of the nightly job only (an object no RPC call can send): commit each batch.
-COMMIT_BATCHES = object()
 RETRYABLE = (errorcodes.SERIALIZATION_FAILURE, errorcodes.DEADLOCK_DETECTED, errorcodes.LOCK_NOT_AVAILABLE)
 
 # Columns of res_partner written from the purchase history (also by an order's confirmation).
@@ -130,7 +129,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _cron_recompute(self):
         # committed batches, except under tests (their transaction is rolled back)
         testing = getattr(threading.current_thread(), 'testing', False)
-        self.with_context(crm_loyalty_commit=COMMIT_BATCHES if not testing else False)._recompute()
+        (self if testing else from_code(self, 'crm_loyalty_commit'))._recompute()
 
     @api.model
     def _refresh_partners(self, partners, companies=None, as_of=None):
@@ -188,7 +187,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     def _recompute_company(self, company, as_of, partner_ids):
         cr = self.env.cr
-        commit = self.env.context.get('crm_loyalty_commit') is COMMIT_BATCHES
+        commit = is_from_code(self.env, 'crm_loyalty_commit')
         if not self._lock(company):
             _logger.info("Loyalty recompute of %s skipped: another worker is running it", company.name)
             return 0

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from .access import LOYALTY_USER, check_group, check_system_fields
+from .access import LOYALTY_USER, check_group, check_system_fields, from_code, is_from_code
 from .crm_loyalty_engine import loyalty_segment_sql
 from .selections import RFM_SEGMENTS, VALUE_SEGMENTS
 
@@ -26,8 +26,6 @@ ANSWER_FIELDS = frozenset({'score', 'nps', 'comment', 'trust', 'commitment'})
 # standing when he answered.
 SYSTEM_FIELDS = frozenset({'user_id', 'access_token', 'request_date', 'expiry_date', 'tier_id', 'rfm_segment',
                            'value_segment'})
-# In the context while the customer answers on his page (an object no RPC call can send).
-FROM_PAGE = object()
 
 
 class CrmLoyaltyFeedback(models.Model):
@@ -100,7 +98,7 @@ class CrmLoyaltyFeedback(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_system_fields(self, {name for vals in vals_list for name in vals}, SYSTEM_FIELDS)
+        check_system_fields(self, vals_list, SYSTEM_FIELDS)
         self._check_channel(vals_list)
         now = fields.Datetime.now()
         for vals in vals_list:
@@ -123,13 +121,12 @@ class CrmLoyaltyFeedback(models.Model):
         return feedbacks
 
     def write(self, vals):
-        check_system_fields(self, vals, SYSTEM_FIELDS)
+        check_system_fields(self, [vals], SYSTEM_FIELDS)
         self._check_channel([vals])
-        if ANSWER_FIELDS & vals.keys() and self.env.context.get('crm_loyalty_feedback') is not FROM_PAGE:
-            # an answer recorded by staff closes the customer's page
-            for channel, feedbacks in self.grouped(
-                    lambda f: vals.get('channel') or ('phone' if f.channel in ('email', 'web') else f.channel)).items():
-                super(CrmLoyaltyFeedback, feedbacks).write({'channel': channel})
+        if ANSWER_FIELDS & vals.keys() and 'channel' not in vals and not is_from_code(self.env, 'crm_loyalty_page'):
+            # an answer recorded by staff closes the customer's page: it was not given there
+            super(CrmLoyaltyFeedback, self.filtered(lambda f: f.channel in ('email', 'web'))).write(
+                {'channel': 'phone'})
         if vals.get('score') and 'state' not in vals:
             vals = dict(vals, state='answered', date=vals.get('date') or fields.Datetime.now())
         res = super().write(vals)
@@ -156,7 +153,7 @@ class CrmLoyaltyFeedback(models.Model):
     def _check_channel(self, vals_list):
         """Only the customer's own page records an answer as given on the web page (which
         keeps the page open for him to change it)."""
-        if self.env.context.get('crm_loyalty_feedback') is not FROM_PAGE and any(
+        if not is_from_code(self.env, 'crm_loyalty_page') and any(
                 vals.get('channel') == 'web' for vals in vals_list):
             raise UserError(_("Only the customer answers on the web page: choose how he gave you his answer."))
 
@@ -222,7 +219,7 @@ class CrmLoyaltyFeedback(models.Model):
     def _submit_answer(self, score, nps=None, comment=None, trust=None, commitment=None):
         """The customer's answer from the public page (already validated by the caller)."""
         self.ensure_one()
-        self.with_context(crm_loyalty_feedback=FROM_PAGE).write({
+        from_code(self, 'crm_loyalty_page').write({
             'score': score, 'nps': nps or False, 'comment': comment or False, 'channel': 'web',
             'trust': trust or False, 'commitment': commitment or False,
             'state': 'answered', 'date': fields.Datetime.now(),

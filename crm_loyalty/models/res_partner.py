@@ -8,7 +8,7 @@ from odoo.osv import expression
 from odoo.tools.misc import format_amount, format_date
 from odoo.tools.safe_eval import safe_eval
 
-from .access import LOYALTY_MANAGER, LOYALTY_USER, check_group, check_system_fields
+from .access import LOYALTY_MANAGER, LOYALTY_USER, check_group, check_system_fields, is_from_code
 from .selections import (
     ABC_CLASSES,
     CHURN_RISKS,
@@ -41,9 +41,6 @@ SYSTEM_FIELDS = frozenset({
     'loyalty_tier_metric', 'loyalty_tier_below_since', 'complaint_open_count', 'loyalty_lost',
     'loyalty_lost_reason_id', 'loyalty_lost_date', 'loyalty_lost_note', 'channel_territory_id',
 })
-# Set in the context by the partner merge only (an object no RPC call can send): the
-# merge leaves the survivor's figures to the engine, which recomputes them right after.
-MERGE_WITHOUT_FIGURES = object()
 
 
 class ResPartner(models.Model):
@@ -287,9 +284,10 @@ class ResPartner(models.Model):
         """Refuse what the caller may not set: computed figures (anybody), a tier override
         (loyalty administrators only), the relationship level (loyalty users only).
         Returns ``vals``, without the figures while a merge writes them."""
-        if self.env.context.get('crm_loyalty_merge') is MERGE_WITHOUT_FIGURES:
+        if is_from_code(self.env, 'crm_loyalty_merge'):
+            # the merge leaves the survivor's figures to the engine, which recomputes them after
             vals = {name: value for name, value in vals.items() if name not in SYSTEM_FIELDS}
-        check_system_fields(self, vals, SYSTEM_FIELDS)
+        check_system_fields(self, [vals], SYSTEM_FIELDS)
         if OVERRIDE_FIELDS & vals.keys():
             check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can override a tier."))
         if LEVEL_FIELDS & vals.keys():

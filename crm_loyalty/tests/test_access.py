@@ -333,6 +333,15 @@ class TestRpcAccess(HttpCase):
         self.assertEqual(self._call('loyalty_admin', 'crm.loyalty.channel.grade.review', 'write',
                                     [[self.review_id], {'decided_by_id': admin.id}]),
                          'odoo.exceptions.AccessError')
+        # a complaint's SLA times are computed, never set by hand
+        before = self.complaint.read(['deadline', 'sla_breached', 'date_resolved'])
+        for name, value in {'deadline': '2099-01-01 00:00:00', 'sla_breached': True,
+                            'date_resolved': '2020-01-01 00:00:00'}.items():
+            self.assertEqual(self._call('loyalty_user', 'crm.loyalty.complaint', 'write',
+                                        [[self.complaint.id], {name: value}]), 'odoo.exceptions.AccessError')
+        self.assertEqual(self.complaint.read(['deadline', 'sla_breached', 'date_resolved']), before)
+        review = self.env['crm.loyalty.channel.grade.review'].browse(self.review_id)
+        self.assertEqual((review.state, review.decided_by_id), ('proposed', self.env['res.users']))
 
     def test_a_rule_filter_never_depends_on_another_companys_data(self):
         """The administrator of company B could learn company A's customers' e-mails a
@@ -370,6 +379,9 @@ class TestRpcAccess(HttpCase):
         self.rule.with_user(self.env.ref('base.user_admin')).write({'action_server_ids': [Command.set(code.ids)]})
         self.assertEqual(self._call('loyalty_admin', 'crm.loyalty.care.rule', 'write',
                                     [[self.rule.id], {'name': 'Mine now'}]), 'odoo.exceptions.AccessError')
+        self.assertEqual(self._call('loyalty_admin', 'crm.loyalty.care.rule', 'unlink', [[self.rule.id]]),
+                         'odoo.exceptions.AccessError')
+        self.assertEqual((self.rule.exists(), self.rule.name), (self.rule, 'Birthday'))
         self._call('loyalty_admin', 'crm.loyalty.care.rule', 'action_run', [[self.rule.id]])
         self.assertEqual(self.customer.comment, '<p>access_loyalty_admin False</p>')
 
@@ -444,3 +456,21 @@ class TestRpcAccess(HttpCase):
                          'odoo.exceptions.UserError')
         self.assertEqual((self.feedback.state, self.feedback.channel, self.feedback.score), ('answered', 'phone', '2'))
         self.assertFalse(self.feedback._is_open())
+
+    def test_a_user_who_merges_duplicates_carries_no_figures_by_hand(self):
+        """Odoo's merge copies the duplicates' stored fields onto the survivor as the user who
+        merges (not in superuser mode): the loyalty figures are left out (not refused), and the
+        engine recomputes them."""
+        duplicate = self.env['res.partner'].create({'name': 'Lotus Tea House (dup)', 'is_company': True,
+                                                    'email': 'lotus@example.com', 'company_id': self.company.id})
+        product = self.env['product.product'].create({'name': 'Oolong', 'list_price': 250.0, 'taxes_id': False})
+        self.env['sale.order'].create({
+            'partner_id': duplicate.id, 'state': 'sale',
+            'order_line': [Command.create({'product_id': product.id, 'price_unit': 250.0, 'tax_id': False})]})
+        self.env['crm.loyalty.engine']._recompute(partners=duplicate)
+        self.assertEqual(duplicate.loyalty_revenue_total, 250)
+        # the administrator, not superuser mode (Odoo's merge reads fields plain users cannot)
+        wizard = self.env['base.partner.merge.automatic.wizard'].with_user(self.env.ref('base.user_admin')).create({})
+        wizard._merge((self.customer | duplicate).ids, dst_partner=self.customer)
+        self.assertFalse(duplicate.exists())
+        self.assertEqual((self.customer.loyalty_revenue_total, self.customer.loyalty_purchase_count_total), (250, 1))
