@@ -56,13 +56,15 @@ class FitResult(dict):
         return not self.converged
 
 
-def _arrays(*columns):
+def _arrays(*columns, signed=()):
+    """The columns as float arrays, checked: one-dimensional, of one length, finite, and
+    non-negative except the columns whose positions are in ``signed``."""
     arrays = [np.asarray(c, dtype=float) for c in columns]
     lengths = {a.shape for a in arrays}
     if len(lengths) != 1 or arrays[0].ndim != 1:
         raise ValueError("the columns must be one-dimensional and of the same length")
-    for a in arrays:
-        if not np.all(np.isfinite(a)) or np.any(a < 0):
+    for position, a in enumerate(arrays):
+        if not np.all(np.isfinite(a)) or (position not in signed and np.any(a < 0)):
             raise ValueError("the columns must hold finite, non-negative numbers")
     return arrays
 
@@ -180,9 +182,11 @@ def gamma_gamma_log_likelihood(params, frequency, monetary_value):
 def fit_gamma_gamma(frequency, monetary_value):
     """Fit the Gamma-Gamma model; returns a FitResult with keys ``p``, ``q``, ``v``.
 
-    Customers without repeat purchase, or with a non-positive mean spend, carry no
-    information for this model and are left out of the fit."""
-    x, m = _arrays(frequency, monetary_value)
+    Customers without repeat purchase, or with a non-positive mean spend (refunds
+    larger than the purchases), carry no information for this model and are left out of
+    the fit. Raises ValueError for columns of different lengths, NaN or infinite values,
+    or a negative frequency."""
+    x, m = _arrays(frequency, monetary_value, signed=(1,))
     keep = (x > 0) & (m > 0)
     x, m = x[keep], m[keep]
     if x.size < MIN_REPEAT_CUSTOMERS:
@@ -209,9 +213,11 @@ def _gamma_gamma_baseline(m, reason):
 
 
 def expected_spend(params, frequency, monetary_value):
-    """Expected mean spend of the customer's future purchases."""
+    """Expected mean spend of the customer's future purchases (never negative: a mean
+    spend below zero, refunds exceeding purchases, counts as zero)."""
     p, q, v = (params[k] for k in ('p', 'q', 'v'))
-    x, m = _arrays(frequency, monetary_value)
+    x, m = _arrays(frequency, monetary_value, signed=(1,))
+    m = np.maximum(m, 0.0)
     population = p * v / (q - 1) if q > 1 else math.nan
     with np.errstate(all='ignore'):
         individual = (p * (v + x * m)) / (p * x + q - 1)

@@ -32,6 +32,7 @@ from odoo.tools import SQL
 
 from ..lib import clv
 from .access import from_code, is_from_code
+from .local_day import company_today, company_tz, day_start_utc, local_day_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -111,18 +112,19 @@ class CrmLoyaltyEngine(models.AbstractModel):
     @api.model
     def _recompute(self, partners=None, as_of=None):
         """Recompute every loyalty figure of ``partners`` (their commercial entities;
-        default: every customer) for every company, as of ``as_of`` (default: today).
+        default: every customer) for every company, as of ``as_of`` (default: each
+        company's own today, in its time zone).
 
         Population figures (quintiles, ABC, medians) are always taken over the whole
         company; only the given partners are written. Returns the number of commercial
         partners written, over all companies."""
-        as_of = fields.Date.to_date(as_of) if as_of else fields.Date.context_today(self)
+        as_of = fields.Date.to_date(as_of) if as_of else None
         partner_ids = None if partners is None else partners.commercial_partner_id.ids
         if partner_ids == []:
             return 0
         written = 0
         for company in self.env['res.company'].sudo().search([]):
-            written += self._recompute_company(company, as_of, partner_ids)
+            written += self._recompute_company(company, as_of or company_today(company), partner_ids)
         return written
 
     @api.model
@@ -139,10 +141,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
         partner_ids = partners.commercial_partner_id.ids
         if not partner_ids:
             return
-        as_of = as_of or fields.Date.context_today(self)
         self.env.flush_all()
         for company in companies or self.env.company:
-            params = self._params(company, as_of)
+            params = self._params(company, as_of or company_today(company))
             hist = self._history_sql(params, partner_ids)
             decision = self._decision_sql(params, SQL("(%s) AS s", hist), partial=True)
             self.env.cr.execute(SQL(
@@ -173,6 +174,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             'as_of': as_of,
             'window_start': window_start,
             'window_days': (as_of - window_start).days,
+            'tz': company_tz(company),
             'margin': margin,
             'lang': lang,
             'author_id': user.partner_id.id,
@@ -251,7 +253,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     def _purchases_sql(self, params, partner_ids=None):
         """Rows (partner_id, day, amount, margin, is_purchase) of the company's sales up to
-        as_of, on the commercial entity, untaxed, in company currency."""
+        as_of, on the commercial entity, untaxed, in company currency. The day is the
+        company's local day (an invoice's date is one already)."""
         company = params['company']
         end = params['as_of'] + timedelta(days=1)
         if company.loyalty_purchase_source == 'invoice':
@@ -270,14 +273,15 @@ class CrmLoyaltyEngine(models.AbstractModel):
             "AND so.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))", partner_ids,
         ) if partner_ids is not None else SQL()
         return SQL(
-            """SELECT p.commercial_partner_id AS partner_id, so.date_order::date AS day,
+            """SELECT p.commercial_partner_id AS partner_id, %(day)s AS day,
                       so.amount_untaxed / %(rate)s AS amount, %(margin)s AS margin,
                       so.amount_untaxed > 0 AS is_purchase
                  FROM sale_order so
                  JOIN res_partner p ON p.id = so.partner_id
                 WHERE so.company_id = %(company)s AND so.state = 'sale'
                   AND so.date_order < %(end)s %(where)s""",
-            rate=rate, company=company.id, end=end, where=where,
+            rate=rate, company=company.id, end=day_start_utc(company, end), where=where,
+            day=local_day_sql(SQL("so.date_order"), params['tz']),
             margin=SQL("so.margin / %s", rate) if params['margin'] else SQL("NULL::numeric"))
 
     def _history_sql(self, params, partner_ids=None):
@@ -305,8 +309,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
                           SUM(amount) AS revenue_total,
                           COALESCE(SUM(amount) FILTER (WHERE day > %(window_start)s), 0) AS revenue_window,
                           SUM(margin) AS margin_total,
-                          SUM(amount) FILTER (WHERE is_purchase) AS purchase_amount,
-                          (ARRAY_AGG(amount ORDER BY day) FILTER (WHERE is_purchase))[1] AS first_amount
+                          -- a purchase day netted negative by a refund spent nothing (never less)
+                          SUM(GREATEST(amount, 0)) FILTER (WHERE is_purchase) AS purchase_amount,
+                          (ARRAY_AGG(GREATEST(amount, 0) ORDER BY day) FILTER (WHERE is_purchase))[1] AS first_amount
                      FROM daily
                     GROUP BY partner_id
                ), partners AS (
@@ -336,7 +341,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores")
         cr.execute(SQL("CREATE TEMP TABLE crm_loyalty_hist AS %s", self._history_sql(params)))
         cr.execute("""
-            SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY revenue_window) FILTER (WHERE count_total > 0),
+            SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY revenue_window) FILTER (WHERE revenue_window > 0),
                    PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY interval_days) FILTER (WHERE count_total > 1)
               FROM crm_loyalty_hist
         """)
@@ -348,7 +353,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         cr.execute(SQL(
             """CREATE TEMP TABLE crm_loyalty_scores AS
                WITH ranked AS (
-                   SELECT h.partner_id,
+                   SELECT h.partner_id, h.count_window,
                           %(as_of)s - h.last_date AS recency_days,
                           COUNT(*) OVER () AS n,
                           RANK() OVER (ORDER BY h.last_date) + (COUNT(*) OVER (PARTITION BY h.last_date) - 1) / 2.0
@@ -364,9 +369,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
                      FROM crm_loyalty_hist h
                     WHERE h.count_total > 0
                ), scored AS (
-                   SELECT partner_id, recency_days, revenue_before, revenue_all,
+                   SELECT partner_id, recency_days, revenue_before, revenue_all, count_window,
                           CEIL(5 * (r_rank - 0.5) / n) AS r_score,
-                          CEIL(5 * (f_rank - 0.5) / n) AS f_score,
+                          -- one-time buyers are the least frequent, however many they are
+                          CASE WHEN count_window <= 1 THEN 1 ELSE CEIL(5 * (f_rank - 0.5) / n) END AS f_score,
                           CEIL(5 * (m_rank - 0.5) / n) AS m_score
                      FROM ranked
                )
@@ -417,8 +423,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                    loyalty_segment = %(loyalty_segment)s,
                    value_segment = CASE
                        WHEN r_score = 0 THEN NULL
-                       WHEN revenue_window >= %(median)s AND relationship_months >= %(long)s THEN 'true_friend'
-                       WHEN revenue_window >= %(median)s THEN 'butterfly'
+                       WHEN %(profitable)s AND relationship_months >= %(long)s THEN 'true_friend'
+                       WHEN %(profitable)s THEN 'butterfly'
                        WHEN relationship_months >= %(long)s THEN 'barnacle'
                        ELSE 'stranger' END,
                    churn_risk = CASE
@@ -430,7 +436,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
             fm=SQL("((f_score + m_score + 1) / 2)"),
             loyalty_segment=loyalty_segment_sql(company, SQL("satisfaction"), SQL("count_window"),
                                                 SQL("r_score > 0")),
-            median=params['median_revenue'] or 0, long=company.loyalty_long_relationship_months,
+            # profitable: revenue in the window, at least the median of those who had some
+            profitable=SQL("(revenue_window > 0 AND revenue_window >= %s)", params['median_revenue'] or 0),
+            long=company.loyalty_long_relationship_months,
             high=company.loyalty_churn_high_ratio, medium=company.loyalty_churn_medium_ratio,
         ))
 

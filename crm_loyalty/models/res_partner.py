@@ -96,8 +96,8 @@ class ResPartner(models.Model):
              "Empty while the customer has no satisfaction answer.")
     value_segment = fields.Selection(
         VALUE_SEGMENTS, 'Value Matrix', **LOYALTY,
-        help="Reinartz & Kumar: window revenue against the company median, and length of the "
-             "relationship.")
+        help="Reinartz & Kumar: window revenue against the median of the customers who bought in the "
+             "window (no revenue in the window is never profitable), and length of the relationship.")
     churn_risk = fields.Selection(
         CHURN_RISKS, 'Churn Risk', **LOYALTY,
         help="Days since the last purchase divided by the customer's usual interval between "

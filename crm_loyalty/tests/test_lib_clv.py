@@ -143,3 +143,16 @@ class TestClv(BaseCase):
             clv.fit_gamma_gamma([1], [float('nan')])
         with self.assertRaisesRegex(ValueError, "horizon must be positive"):
             clv.expected_purchases(CDNOW_BGNBD, 0, [1], [1], [2])
+
+    def test_refunds_larger_than_purchases_leave_the_spend_fit_and_spend_nothing(self):
+        """A mean repeat spend below zero (credit notes exceeding the orders) is no
+        information for Gamma-Gamma: left out of the fit, predicted at zero or more."""
+        data = cdnow_sample()
+        frequency, spend = data['x'], data['zbar']
+        reference = clv.fit_gamma_gamma(frequency, spend)
+        with_refunds = clv.fit_gamma_gamma(np.append(frequency, [2, 1]), np.append(spend, [-400.0, -0.5]))
+        self.assertTrue(with_refunds.converged)
+        self.assertParamsClose(with_refunds, reference, 1e-6)
+        predicted = clv.expected_spend(with_refunds, np.array([2, 1, 0]), np.array([-400.0, 35.0, 0.0]))
+        self.assertTrue(np.all(np.isfinite(predicted)) and np.all(predicted >= 0))
+        self.assertLess(predicted[0], predicted[1])
