@@ -25,7 +25,7 @@ CONTRACT_REMINDER_LEAD_DAYS = 7
 # The review's figures and decisions: set by the review and its buttons, never by hand.
 SYSTEM_FIELDS = frozenset({
     'partner_id', 'company_id', 'date', 'current_grade_id', 'proposed_grade_id', 'direction', 'revenue',
-    'satisfaction', 'conflict_count', 'manual', 'state', 'decided_by_id', 'decided_date',
+    'satisfaction', 'satisfaction_measured', 'conflict_count', 'manual', 'state', 'decided_by_id', 'decided_date',
 })
 
 
@@ -160,6 +160,12 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         help="Confirmed orders of the last 12 months of the partner and of every partner "
              "downstream of him, untaxed, in the company's currency.")
     satisfaction = fields.Float(readonly=True, digits=(3, 2), help="The partner's satisfaction score (1 to 5).")
+    satisfaction_measured = fields.Boolean(
+        readonly=True,
+        help="Whether the partner ever answered a satisfaction request. An unmeasured satisfaction never "
+             "causes a downgrade, nor allows an upgrade to a grade that asks for one.")
+    basis = fields.Text('Why', compute='_compute_basis',
+                        help="The figures that make the proposal, against the grades' criteria.")
     conflict_count = fields.Integer(
         'Conflicts (12 months)', readonly=True,
         help="Confirmed channel conflicts the partner caused in the last 12 months.")
@@ -256,7 +262,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                        AND date > %(window_start)s AND date <= %(as_of)s
                      GROUP BY distributor_id),
                qualified AS MATERIALIZED (
-                    SELECT r.partner_id, r.revenue, f.satisfaction,
+                    SELECT r.partner_id, r.revenue, f.satisfaction, f.satisfaction IS NOT NULL AS satisfaction_measured,
                            COALESCE(c.conflict_count, 0) AS conflict_count,
                            cur.id AS current_id, q.id AS proposed_id,
                            CASE WHEN q.id IS NULL THEN 'none'
@@ -265,7 +271,9 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                       FROM revenue r
                       JOIN res_partner p ON p.id = r.partner_id
                       CROSS JOIN LATERAL (
-                           SELECT COALESCE((p.satisfaction_score ->> %(key)s)::float8, 0) AS satisfaction,
+                           -- NULL: never surveyed (no answer, hence no date of answer)
+                           SELECT CASE WHEN p.satisfaction_date ->> %(key)s IS NOT NULL
+                                       THEN (p.satisfaction_score ->> %(key)s)::float8 END AS satisfaction,
                                   (p.channel_grade_id ->> %(key)s)::int AS grade_id) f
                       LEFT JOIN conflicts c ON c.partner_id = r.partner_id
                       LEFT JOIN crm_loyalty_channel_grade cur ON cur.id = f.grade_id
@@ -273,16 +281,18 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                            SELECT g.id, g.level FROM crm_loyalty_channel_grade g
                             WHERE g.company_id = %(company)s AND g.active
                               AND r.revenue >= COALESCE(g.min_revenue, 0)
-                              AND (COALESCE(g.min_satisfaction, 0) <= 0 OR f.satisfaction >= g.min_satisfaction)
+                              AND (COALESCE(g.min_satisfaction, 0) <= 0 OR f.satisfaction >= g.min_satisfaction
+                                   -- unmeasured: no reason to leave the grade held, none to rise
+                                   OR (f.satisfaction IS NULL AND g.level <= cur.level))
                               AND (g.max_conflicts = -1 OR COALESCE(c.conflict_count, 0) <= g.max_conflicts)
                             ORDER BY g.level DESC LIMIT 1) q ON TRUE),
                proposals AS (
                     INSERT INTO crm_loyalty_channel_grade_review
                            (partner_id, company_id, date, current_grade_id, proposed_grade_id, direction,
-                            revenue, satisfaction, conflict_count, manual, state,
+                            revenue, satisfaction, satisfaction_measured, conflict_count, manual, state,
                             create_uid, create_date, write_uid, write_date)
                     SELECT partner_id, %(company)s, %(as_of)s, current_id, proposed_id, direction,
-                           revenue, satisfaction, conflict_count, FALSE, 'proposed',
+                           revenue, satisfaction, satisfaction_measured, conflict_count, FALSE, 'proposed',
                            %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                       FROM qualified
                      WHERE proposed_id IS DISTINCT FROM current_id
@@ -290,6 +300,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                        SET date = EXCLUDED.date, current_grade_id = EXCLUDED.current_grade_id,
                            proposed_grade_id = EXCLUDED.proposed_grade_id, direction = EXCLUDED.direction,
                            revenue = EXCLUDED.revenue, satisfaction = EXCLUDED.satisfaction,
+                           satisfaction_measured = EXCLUDED.satisfaction_measured,
                            conflict_count = EXCLUDED.conflict_count,
                            write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
                     RETURNING id)
@@ -384,9 +395,51 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                     old=review.current_grade_id.name or self.env._("no grade"),
                     new=review.proposed_grade_id.name or self.env._("no grade"),
                     revenue=format_amount(self.env, review.revenue, company.currency_id),
-                    satisfaction=formatLang(self.env, review.satisfaction, digits=2),
+                    satisfaction=review._satisfaction_text(),
                     conflicts=review.conflict_count)
                 for review in reviews})
+
+    def _satisfaction_text(self):
+        self.ensure_one()
+        if not self.satisfaction_measured:
+            return self.env._("not measured")
+        return formatLang(self.env, self.satisfaction, digits=2)
+
+    @api.depends('manual', 'direction', 'current_grade_id', 'proposed_grade_id', 'revenue', 'satisfaction',
+                 'satisfaction_measured', 'conflict_count')
+    def _compute_basis(self):
+        for review in self:
+            review.basis = '\n'.join(review._basis_lines())
+
+    def _basis_lines(self):
+        """Each criterion that makes the proposal: for a downgrade or a lost grade, those of
+        the current grade the figures miss; for an upgrade, those of the proposed grade."""
+        if self.manual:
+            return [self.env._("Grade changed by hand on the partner.")]
+        currency = self.company_id.currency_id
+        revenue = format_amount(self.env, self.revenue, currency)
+        if self.direction == 'up':
+            grade = self.proposed_grade_id
+            return [self.env._("Meets every criterion of %(grade)s: revenue of 12 months %(revenue)s, "
+                               "satisfaction %(satisfaction)s, confirmed conflicts %(conflicts)s.",
+                               grade=grade.name, revenue=revenue, satisfaction=self._satisfaction_text(),
+                               conflicts=self.conflict_count)]
+        grade = self.current_grade_id
+        if not grade.active:
+            return [self.env._("The grade %s is archived.", grade.name)]
+        lines = []
+        if self.revenue < grade.min_revenue:
+            lines.append(self.env._("Revenue of 12 months %(revenue)s is below the %(minimum)s %(grade)s asks for.",
+                                    revenue=revenue, minimum=format_amount(self.env, grade.min_revenue, currency),
+                                    grade=grade.name))
+        if grade.min_satisfaction > 0 and self.satisfaction_measured and self.satisfaction < grade.min_satisfaction:
+            lines.append(self.env._("Satisfaction %(satisfaction)s is below the %(minimum)s %(grade)s asks for.",
+                                    satisfaction=self._satisfaction_text(),
+                                    minimum=formatLang(self.env, grade.min_satisfaction, digits=2), grade=grade.name))
+        if grade.max_conflicts != -1 and self.conflict_count > grade.max_conflicts:
+            lines.append(self.env._("%(count)s confirmed conflicts exceed the %(maximum)s %(grade)s tolerates.",
+                                    count=self.conflict_count, maximum=grade.max_conflicts, grade=grade.name))
+        return lines
 
     @api.model
     def _direction(self, old_grade, new_grade):

@@ -38,8 +38,12 @@ class TestChannelGrade(LoyaltyCase):
         if revenue:
             self._order(partner, revenue, 30)
         if satisfaction:
-            partner.satisfaction_score = satisfaction
+            self._satisfied(partner, satisfaction)
         return partner
+
+    def _satisfied(self, partner, score):
+        """The partner's satisfaction as the answers leave it: a score and the day of the last answer."""
+        partner.write({'satisfaction_score': score, 'satisfaction_date': self.AS_OF - timedelta(days=5)})
 
     def _conflict(self, distributor, days, state='confirmed'):
         order = self._order(distributor, 0.0, days)
@@ -71,7 +75,7 @@ class TestChannelGrade(LoyaltyCase):
         self._set_grade(self.west, self.silver)
         self._order(self.west, 3000, 100)
         self._order(self.west, 3000, 200)
-        self.west.satisfaction_score = 4.5
+        self._satisfied(self.west, 4.5)
         self._review()
         self.assertRecordValues(self._proposals(self.west), [{
             'current_grade_id': self.silver.id, 'proposed_grade_id': self.gold.id, 'direction': 'up',
@@ -111,14 +115,14 @@ class TestChannelGrade(LoyaltyCase):
     def test_second_run_refreshes_the_proposal_instead_of_duplicating_it(self):
         self._set_grade(self.west, self.silver)
         self._order(self.west, 6000, 10)
-        self.west.satisfaction_score = 4.5
+        self._satisfied(self.west, 4.5)
         first = self._review()
         self.assertEqual(self._review(), first)
         self._order(self.west, 1000, 20)
         self._review()
         self.assertEqual(self._proposals(self.west), first)
         self.assertEqual(first.revenue, 7000.0)
-        self.west.satisfaction_score = 3.0
+        self._satisfied(self.west, 3.0)
         self._review()
         self.assertFalse(first.exists(), "meeting the current grade again removes the proposal")
         self.assertFalse(self._proposals())
@@ -140,6 +144,30 @@ class TestChannelGrade(LoyaltyCase):
         self.assertEqual(self._proposals(unhappy).proposed_grade_id, self.silver)
         self.assertEqual(self._proposals(happy).proposed_grade_id, self.gold)
         self.assertEqual(self._proposals(unknown).proposed_grade_id, self.silver)
+        self.assertRecordValues(self._proposals(unknown), [{'satisfaction_measured': False, 'satisfaction': 0.0}])
+        self.assertIn("satisfaction not measured", self._proposals(unknown).basis)
+
+    def test_an_unmeasured_satisfaction_never_causes_a_downgrade(self):
+        never_asked = self._distributor('Never Asked', revenue=6000)
+        self._set_grade(never_asked, self.gold)
+        unhappy = self._distributor('Unhappy', revenue=6000, satisfaction=3.0)
+        self._set_grade(unhappy, self.gold)
+        self._review()
+        self.assertFalse(self._proposals(never_asked), "Gold is kept: nothing says the partner is unhappy")
+        self.assertRecordValues(self._proposals(unhappy), [{
+            'proposed_grade_id': self.silver.id, 'direction': 'down', 'satisfaction_measured': True}])
+        self.assertEqual(self._proposals(unhappy).basis, "Satisfaction 3.00 is below the 4.00 Gold asks for.")
+
+    def test_a_downgrade_says_which_criteria_are_missed(self):
+        self._set_grade(self.west, self.gold)
+        self._order(self.west, 2000, 10)
+        self._conflict(self.west, 40)
+        self._review()
+        basis = self._proposals(self.west).basis.split('\n')
+        self.assertEqual(len(basis), 2, basis)
+        self.assertIn("2,000.00", basis[0])
+        self.assertIn("5,000.00", basis[0])
+        self.assertIn("1 confirmed conflicts exceed the 0 Gold tolerates.", basis[1])
 
     def test_confirmed_conflicts_of_the_last_12_months_decide(self):
         culprit = self._distributor('Culprit', revenue=6000, satisfaction=4.5)
@@ -155,7 +183,7 @@ class TestChannelGrade(LoyaltyCase):
     def test_highest_level_met_wins_and_archived_grades_do_not_count(self):
         platinum = self._grade('Platinum', 3, min_revenue=5000)
         self._order(self.west, 6000, 10)
-        self.west.satisfaction_score = 4.5
+        self._satisfied(self.west, 4.5)
         self._review()
         self.assertEqual(self._proposals(self.west).proposed_grade_id, platinum)
         platinum.active = False
@@ -230,7 +258,7 @@ class TestChannelGrade(LoyaltyCase):
         self._set_grade(self.west, self.silver)
         self.assertEqual(self.west.property_product_pricelist, self.silver_prices)
         self._order(self.west, 6000, 10)
-        self.west.satisfaction_score = 4.5
+        self._satisfied(self.west, 4.5)
         proposal = self._review()
         proposal.with_user(self.manager).action_accept()
         self.assertEqual(self.west.channel_grade_id, self.gold)
@@ -285,7 +313,7 @@ class TestChannelGrade(LoyaltyCase):
     def test_reject_needs_a_reason_and_keeps_the_grade(self):
         self._set_grade(self.west, self.silver)
         self._order(self.west, 6000, 10)
-        self.west.satisfaction_score = 4.5
+        self._satisfied(self.west, 4.5)
         proposal = self._review()
         with self.assertRefused("Write down why the grade proposal for West Distribution is rejected", UserError):
             proposal.action_reject()
@@ -312,12 +340,12 @@ class TestChannelGrade(LoyaltyCase):
 
     def test_grade_set_by_hand_settles_the_proposal_to_decide(self):
         self._order(self.west, 6000, 10)
-        self.west.satisfaction_score = 4.5
+        self._satisfied(self.west, 4.5)
         proposal = self._review()
         self._set_grade(self.west, self.gold)
         self.assertRecordValues(proposal, [{'state': 'accepted', 'manual': True, 'decided_by_id': self.manager.id}])
         self.assertEqual(self.west.channel_grade_review_ids, proposal, "no second line for the same change")
-        self.west.satisfaction_score = 3.0
+        self._satisfied(self.west, 3.0)
         proposal = self._review()
         self._set_grade(self.west, False)
         self.assertRecordValues(proposal, [{'state': 'rejected', 'reason': "Superseded: the grade was set by hand."}])
