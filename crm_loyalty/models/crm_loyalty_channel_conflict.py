@@ -17,6 +17,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .access import check_system_fields
+from .local_day import company_day
 
 # Found by the detection and decided through the review buttons: never set by hand.
 SYSTEM_FIELDS = frozenset({
@@ -128,7 +129,7 @@ class CrmLoyaltyChannelConflict(models.Model):
                 'name': order.name,
                 'sale_order_id': order.id,
                 'company_id': row['company_id'],
-                'date': fields.Date.context_today(self),
+                'date': company_day(self.env['res.company'].browse(row['company_id']), order.date_order),
                 'kind': row['kind'],
                 'distributor_id': row['seller_id'],
                 'expected_distributor_id': row['expected_id'],

@@ -6,7 +6,7 @@ computes, in one statement per company, the figures of every channel partner and
 highest grade they meet, and proposes the changes; a manager accepts or rejects each
 proposal, which stays as the log of the partner's grades (with the changes made by hand).
 """
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -16,6 +16,7 @@ from odoo.tools import SQL, format_amount, format_date, formatLang
 
 from .access import LOYALTY_MANAGER, check_group, check_system_fields, from_code, is_from_code
 from .crm_loyalty_engine import ORDER_RATE_SQL
+from .local_day import company_today, company_tz_sql, day_start_utc, local_day_sql
 from .res_partner_channel import channel_tree_sql
 
 REVIEW_MONTHS = 12
@@ -223,7 +224,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         """Propose the grade changes of every channel partner of ``company``; a pending
         proposal is refreshed with the new figures, or removed when the partner meets his
         current grade again. Returns the proposals to decide that this run made or refreshed."""
-        as_of = fields.Date.to_date(as_of) if as_of else fields.Date.context_today(self)
+        as_of = fields.Date.to_date(as_of) if as_of else company_today(company)
         self.env.flush_all()
         self.env.cr.execute(self._review_sql(company, as_of))
         rows = self.env.cr.fetchall()
@@ -313,8 +314,8 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                   AND qualified.proposed_id IS NOT DISTINCT FROM qualified.current_id""",
             company=company.id, key=key, as_of=as_of, window_start=window_start,
             tree=channel_tree_sql(SQL("SELECT id FROM members")), rate=ORDER_RATE_SQL,
-            start=datetime.combine(window_start + timedelta(days=1), time.min),
-            end=datetime.combine(as_of + timedelta(days=1), time.min),
+            start=day_start_utc(company, window_start + timedelta(days=1)),
+            end=day_start_utc(company, as_of + timedelta(days=1)),
             uid=self.env.uid)
 
     # --- Reviewers' reminder ----------------------------------------------------------
@@ -540,19 +541,21 @@ class ResPartner(models.Model):
         and manager; a partner shared by all companies, the first company (in their order)
         whose notice has begun. Never a second reminder while one is open, nor again once
         one was done for this contract."""
-        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        # default: each company's own current day
+        today = SQL("%s::date", fields.Date.to_date(today)) if today else local_day_sql(
+            SQL("(NOW() AT TIME ZONE 'UTC')"), company_tz_sql(SQL("c.id")))
         activity_type = self.env.ref('crm_loyalty.mail_activity_contract_renewal')
         self.env.flush_all()
         self.env.cr.execute(SQL(
             """SELECT DISTINCT ON (p.id) p.id, COALESCE(manager.id, salesperson.id),
-                      GREATEST(p.channel_contract_end - %(lead)s, %(today)s::date), p.channel_contract_end
+                      GREATEST(p.channel_contract_end - %(lead)s, %(today)s), p.channel_contract_end
                  FROM res_partner p
                  JOIN res_company c ON c.active AND (c.id = p.company_id OR p.company_id IS NULL)
                  LEFT JOIN res_users manager ON manager.id = c.loyalty_channel_manager_id AND manager.active
                  LEFT JOIN res_users salesperson ON salesperson.id = p.user_id AND salesperson.active
                 WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
                   AND p.channel_contract_end >= %(today)s
-                  AND p.channel_contract_end <= %(today)s::date + c.loyalty_contract_reminder_days
+                  AND p.channel_contract_end <= %(today)s + c.loyalty_contract_reminder_days
                   AND COALESCE(manager.id, salesperson.id) IS NOT NULL
                   AND NOT EXISTS (
                       SELECT 1 FROM mail_activity a

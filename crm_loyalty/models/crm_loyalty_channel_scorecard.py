@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from .crm_loyalty_complaint import OPEN_STATES
 from .crm_loyalty_engine import ORDER_RATE_SQL
+from .local_day import company_tz_sql, local_day_sql
 from .res_partner_channel import CHANNEL_ROLES, channel_tree_sql
 
 # The scorecard figures shown on the partner form, as ``channel_score_<name>``.
@@ -92,11 +93,16 @@ class CrmLoyaltyChannelScorecard(models.Model):
         ) if partner_ids is not None and company_id else SQL()
         return SQL(
             """WITH RECURSIVE period AS (
-                   SELECT date_trunc('year', CURRENT_DATE)::date AS year_start,
-                          (date_trunc('year', CURRENT_DATE) - interval '1 year')::date AS last_year_start,
-                          (CURRENT_DATE - interval '1 year')::date + 1 AS last_year_end,
-                          CURRENT_DATE - 364 AS active_from,
-                          CURRENT_DATE + 1 AS period_end
+                   -- each company's calendar: its days in its time zone
+                   SELECT c.id AS company_id, zone.tz,
+                          date_trunc('year', today.day)::date AS year_start,
+                          (date_trunc('year', today.day) - interval '1 year')::date AS last_year_start,
+                          (today.day - interval '1 year')::date + 1 AS last_year_end,
+                          today.day - 364 AS active_from,
+                          today.day + 1 AS period_end
+                     FROM res_company c
+                     CROSS JOIN LATERAL (SELECT %(tz)s AS tz) zone
+                     CROSS JOIN LATERAL (SELECT %(today)s AS day) today
                ), channel AS (
                    SELECT p.id AS partner_id, c.id AS company_id
                      FROM res_partner p
@@ -109,15 +115,18 @@ class CrmLoyaltyChannelScorecard(models.Model):
                    -- confirmed orders per company and commercial partner, untaxed, in company currency
                    SELECT so.company_id, p.commercial_partner_id AS partner_id,
                           SUM(so.amount_untaxed / %(rate)s) FILTER (
-                              WHERE so.date_order >= period.year_start) AS revenue_ytd,
+                              WHERE local.day >= period.year_start) AS revenue_ytd,
                           SUM(so.amount_untaxed / %(rate)s) FILTER (
-                              WHERE so.date_order < period.last_year_end) AS revenue_last_ytd,
-                          BOOL_OR(so.date_order >= period.active_from) AS active
+                              WHERE local.day < period.last_year_end) AS revenue_last_ytd,
+                          BOOL_OR(local.day >= period.active_from) AS active
                      FROM sale_order so
                      JOIN res_partner p ON p.id = so.partner_id
-                     CROSS JOIN period
+                     JOIN period ON period.company_id = so.company_id
+                     CROSS JOIN LATERAL (SELECT %(order_day)s AS day) local
                     WHERE so.state = 'sale'
-                      AND so.date_order >= period.last_year_start AND so.date_order < period.period_end
+                      -- a day's margin either way for the index, then the company's days
+                      AND so.date_order >= period.last_year_start - 1 AND so.date_order < period.period_end + 1
+                      AND local.day >= period.last_year_start AND local.day < period.period_end
                       %(only_channel)s
                     GROUP BY so.company_id, p.commercial_partner_id
                ), revenue AS (
@@ -145,7 +154,7 @@ class CrmLoyaltyChannelScorecard(models.Model):
                                   conflict.date, conflict.state, FALSE
                              FROM crm_loyalty_channel_conflict conflict
                              JOIN res_partner expected ON expected.id = conflict.expected_distributor_id) side
-                    CROSS JOIN period
+                     JOIN period ON period.company_id = side.company_id
                     WHERE side.state != 'dismissed' AND side.date >= period.year_start
                     GROUP BY side.partner_id, side.company_id
                )
@@ -178,6 +187,9 @@ class CrmLoyaltyChannelScorecard(models.Model):
                  LEFT JOIN complaints cm ON cm.partner_id = ch.partner_id AND cm.company_id = ch.company_id
                  LEFT JOIN conflicts cf ON cf.partner_id = ch.partner_id AND cf.company_id = ch.company_id""",
             rate=ORDER_RATE_SQL,
+            tz=company_tz_sql(SQL("c.id")),
+            today=local_day_sql(SQL("(NOW() AT TIME ZONE 'UTC')"), SQL("zone.tz")),
+            order_day=local_day_sql(SQL("so.date_order"), SQL("period.tz")),
             open_states=OPEN_STATES,
             only_partners=only_partners, only_company=only_company, only_channel=only_channel,
             tree=channel_tree_sql(SQL("SELECT DISTINCT partner_id FROM channel")),

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from .access import LOYALTY_USER, check_group, check_system_fields, from_code, is_from_code
 from .crm_loyalty_engine import loyalty_segment_sql
+from .local_day import company_today, company_tz, local_day_sql
 from .selections import RFM_SEGMENTS, VALUE_SEGMENTS
 
 SCORES = [
@@ -112,7 +113,7 @@ class CrmLoyaltyFeedback(models.Model):
                 vals['state'] = 'requested'
                 vals['access_token'] = secrets.token_urlsafe(32)   # 256 bits
                 vals['request_date'] = now
-                vals['expiry_date'] = fields.Date.context_today(self) + timedelta(
+                vals['expiry_date'] = company_today(company) + timedelta(
                     days=company.loyalty_feedback_expiry_days)
         feedbacks = super().create(vals_list)
         answered = feedbacks.filtered('score')
@@ -177,7 +178,7 @@ class CrmLoyaltyFeedback(models.Model):
         self.ensure_one()
         return bool(self.access_token
                     and (self.state == 'requested' or (self.state == 'answered' and self.channel == 'web'))
-                    and (not self.expiry_date or self.expiry_date >= fields.Date.context_today(self)))
+                    and (not self.expiry_date or self.expiry_date >= company_today(self.company_id)))
 
     def _send_request(self):
         """Email each requested feedback to its customer through the mail queue; customers
@@ -213,8 +214,10 @@ class CrmLoyaltyFeedback(models.Model):
 
     @api.model
     def _cron_expire_requests(self):
-        self.search([('state', '=', 'requested'), ('expiry_date', '<', fields.Date.context_today(self))]) \
-            .write({'state': 'expired'})
+        # a request expires at the end of its last day in the company's calendar
+        for company in self.env['res.company'].search([]):
+            self.search([('company_id', '=', company.id), ('state', '=', 'requested'),
+                         ('expiry_date', '<', company_today(company))]).write({'state': 'expired'})
 
     def _submit_answer(self, score, nps=None, comment=None, trust=None, commitment=None):
         """The customer's answer from the public page (already validated by the caller)."""
@@ -262,7 +265,7 @@ class CrmLoyaltyFeedback(models.Model):
                               (SELECT AVG(a.score) FROM answers a WHERE a.partner_id = p.id AND a.date >= %(since)s),
                               (SELECT a.score FROM answers a WHERE a.partner_id = p.id ORDER BY a.date DESC LIMIT 1),
                               0)::float8 AS score,
-                          (SELECT MAX(a.date)::date FROM answers a WHERE a.partner_id = p.id) AS day
+                          (SELECT %(day)s FROM answers a WHERE a.partner_id = p.id) AS day
                      FROM (%(partners)s) AS p(id)
                )
                UPDATE res_partner rp SET
@@ -275,6 +278,7 @@ class CrmLoyaltyFeedback(models.Model):
                  FROM figures f
                 WHERE rp.commercial_partner_id = f.partner_id""",
             company=company.id, partners=partners, since=since, key=key,
+            day=local_day_sql(SQL("MAX(a.date)"), company_tz(company)),
             segment=loyalty_segment_sql(
                 company, SQL("f.score"),
                 SQL("COALESCE((rp.loyalty_purchase_count ->> %s)::int, 0)", key),

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .local_day import company_today
 from .selections import ABC_CLASSES, CHURN_RISKS, RELATIONSHIP_LEVELS, RFM_SEGMENTS, VALUE_SEGMENTS
 
 
@@ -75,7 +76,7 @@ class CrmLoyaltyTierHistory(models.Model):
     company_id = fields.Many2one('res.company', required=True, index=True)
     from_tier_id = fields.Many2one('crm.loyalty.tier', string='From Tier', ondelete='set null')
     to_tier_id = fields.Many2one('crm.loyalty.tier', string='To Tier', ondelete='set null')
-    date = fields.Date(required=True, default=fields.Date.context_today)
+    date = fields.Date(required=True, default=lambda self: company_today(self.env.company))
     manual = fields.Boolean(help="Set by hand (an override) rather than by the engine.")
     direction = fields.Selection(
         [('up', 'Upgrade'), ('down', 'Downgrade'), ('same', 'Same level')],

@@ -20,11 +20,15 @@ def company_tz(company):
     return company.partner_id.tz or company.env.user.tz or 'UTC'
 
 
+def company_day(company, moment):
+    """The company's day (a ``date``) of ``moment``, a naive UTC datetime as Odoo stores them."""
+    return pytz.utc.localize(moment).astimezone(pytz.timezone(company_tz(company))).date()
+
+
 def company_today(company, now=None):
     """The company's current day (a ``date``), at ``now`` (a naive UTC datetime, default:
     the real current time)."""
-    now = now or fields.Datetime.now()
-    return pytz.utc.localize(now).astimezone(pytz.timezone(company_tz(company))).date()
+    return company_day(company, now or fields.Datetime.now())
 
 
 def day_start_utc(company, day):
@@ -38,3 +42,12 @@ def local_day_sql(column, tz):
     """SQL: the day, in the time zone ``tz`` (a name, or an SQL expression of one), of the
     UTC datetime ``column`` (an SQL expression)."""
     return SQL("(%s AT TIME ZONE 'UTC' AT TIME ZONE %s)::date", column, tz)
+
+
+def company_tz_sql(company_id):
+    """SQL: the time zone of the company whose id is the SQL expression ``company_id``, for
+    the reports' SQL views, which know no user: its contact card's, else UTC."""
+    return SQL(
+        """COALESCE((SELECT NULLIF(tz_partner.tz, '') FROM res_company tz_company
+                      JOIN res_partner tz_partner ON tz_partner.id = tz_company.partner_id
+                     WHERE tz_company.id = %s), 'UTC')""", company_id)

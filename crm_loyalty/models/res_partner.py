@@ -9,6 +9,7 @@ from odoo.tools.misc import format_amount, format_date
 from odoo.tools.safe_eval import safe_eval
 
 from .access import LOYALTY_MANAGER, LOYALTY_USER, check_group, check_system_fields, is_from_code
+from .local_day import company_today
 from .selections import (
     ABC_CLASSES,
     CHURN_RISKS,
@@ -268,7 +269,7 @@ class ResPartner(models.Model):
 
     @api.constrains('loyalty_tier_override_id', 'loyalty_tier_override_until', 'loyalty_tier_override_reason')
     def _check_loyalty_tier_override(self):
-        today = fields.Date.context_today(self)
+        today = company_today(self.env.company)   # the day the engine ends the override on
         for partner in self:
             if not partner.loyalty_tier_override_id:
                 continue

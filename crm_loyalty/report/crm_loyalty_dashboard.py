@@ -1,8 +1,7 @@
 """The figures of the loyalty dashboard, for the current company, each with the window
 action that lists what it counts."""
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -10,6 +9,7 @@ from odoo.tools import SQL
 
 from ..models.access import LOYALTY_USER, check_group
 from ..models.crm_loyalty_care import bought_again_sql
+from ..models.local_day import company_today, day_start_utc
 from ..models.res_partner import COMMERCIAL_DOMAIN
 
 # The cells of the two matrices, in reading order (row by row, high first).
@@ -30,7 +30,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
         Loyalty users."""
         check_group(self.env, LOYALTY_USER)
         company = self.env.company
-        today = fields.Date.context_today(self)
+        today = company_today(company)
         month = today.replace(day=1)
         # highest tier first
         tiers = self.env['crm.loyalty.tier'].search([('company_id', '=', company.id)], order='min_value desc')
@@ -221,27 +221,22 @@ class CrmLoyaltyDashboard(models.AbstractModel):
 
     # --- headline figures ------------------------------------------------------------------
 
-    def _user_midnight(self, day):
-        """The UTC datetime at which ``day`` starts in the user's time zone."""
-        tz = pytz.timezone(self.env.user.tz or 'UTC')
-        return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-
     def _headline(self, company, customers, trends, month, today):
         totals = customers['totals']
         this, last = (trends['by_month'][fields.Date.to_string(day)]
                       for day in (month, month - relativedelta(months=1)))
 
         def answers_action(name, day, extra=()):
-            # As in the monthly trends: the month of the answer in UTC.
-            start = datetime.combine(day, time.min)
+            # as in the monthly trends: the month of the answer in the company's calendar
             return self._window_action(
                 name, 'crm.loyalty.feedback',
                 [('company_id', '=', company.id), ('state', '=', 'answered'),
-                 ('date', '>=', fields.Datetime.to_string(start)),
-                 ('date', '<', fields.Datetime.to_string(start + relativedelta(months=1))), *extra])
+                 ('date', '>=', fields.Datetime.to_string(day_start_utc(company, day))),
+                 ('date', '<', fields.Datetime.to_string(day_start_utc(company, day + relativedelta(months=1)))),
+                 *extra])
 
-        week_start = today - timedelta(days=today.weekday())
-        care = self._care_figures(company, self._user_midnight(week_start))
+        week_start = day_start_utc(company, today - timedelta(days=today.weekday()))
+        care = self._care_figures(company, week_start)
         return {
             'customers': {
                 'count': totals['count'], 'revenue': totals['revenue'],
@@ -270,7 +265,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                 'action': self._window_action(
                     _('Care actions done this week'), 'crm.loyalty.care.action',
                     [('company_id', '=', company.id), ('state', '=', 'done'),
-                     ('date', '>=', fields.Datetime.to_string(self._user_midnight(week_start)))],
+                     ('date', '>=', fields.Datetime.to_string(week_start))],
                     views=('list', 'pivot', 'graph')),
                 'results_action': self._window_action(
                     _('Care Results'), 'crm.loyalty.care.rule', [('company_id', '=', company.id)],

@@ -3,6 +3,8 @@ satisfaction and NPS from the answers."""
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from ..models.local_day import company_tz_sql, local_day_sql
+
 
 class CrmLoyaltyReportTrend(models.Model):
     _name = 'crm.loyalty.report.trend'
@@ -59,14 +61,15 @@ class CrmLoyaltyReportTrend(models.Model):
                      FROM crm_loyalty_snapshot
                     GROUP BY company_id, date
                ), answers AS (
-                   SELECT company_id, date_trunc('month', date)::date AS date,
+                   -- the month of the answer in the company's calendar
+                   SELECT f.company_id, date_trunc('month', %(day)s)::date AS date,
                           COUNT(*) AS answers,
-                          AVG(score_value) AS satisfaction,
-                          COUNT(*) FILTER (WHERE nps IS NOT NULL) AS nps_answers,
-                          AVG(nps_points) FILTER (WHERE nps IS NOT NULL) AS nps
-                     FROM crm_loyalty_feedback
-                    WHERE state = 'answered' AND date IS NOT NULL
-                    GROUP BY company_id, date_trunc('month', date)
+                          AVG(f.score_value) AS satisfaction,
+                          COUNT(*) FILTER (WHERE f.nps IS NOT NULL) AS nps_answers,
+                          AVG(f.nps_points) FILTER (WHERE f.nps IS NOT NULL) AS nps
+                     FROM crm_loyalty_feedback f
+                    WHERE f.state = 'answered' AND f.date IS NOT NULL
+                    GROUP BY f.company_id, 2
                )
                SELECT c.id::bigint * 100000
                           + EXTRACT(YEAR FROM m.date)::int * 12 + EXTRACT(MONTH FROM m.date)::int AS id,
@@ -82,4 +85,5 @@ class CrmLoyaltyReportTrend(models.Model):
                  FULL JOIN answers a ON a.company_id = s.company_id AND a.date = s.date
                  CROSS JOIN LATERAL (SELECT COALESCE(s.company_id, a.company_id) AS company_id,
                                             COALESCE(s.date, a.date) AS date) m
-                 JOIN res_company c ON c.id = m.company_id""")
+                 JOIN res_company c ON c.id = m.company_id""",
+            day=local_day_sql(SQL("f.date"), company_tz_sql(SQL("f.company_id"))))

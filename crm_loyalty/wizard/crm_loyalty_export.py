@@ -26,6 +26,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, clean_context
 
 from ..models.access import LOYALTY_USER, check_group
+from ..models.local_day import company_today
 from ..models.res_partner import COMMERCIAL_DOMAIN
 
 BATCH_SIZE = 5000
@@ -211,7 +212,7 @@ class CrmLoyaltyExport(models.TransientModel):
             with open(path, 'rb') as file:
                 raw = file.read()
         name = self.env._("Loyalty %(company)s %(date)s",
-                          company=self.env.company.name, date=fields.Date.context_today(self))
+                          company=self.env.company.name, date=company_today(self.env.company))
         attachment = self.env(context=clean_context(self.env.context))['ir.attachment'].create({
             'name': f"{name}.xlsx", 'raw': raw, 'mimetype': XLSX_MIMETYPE,
             'res_model': self._name, 'res_id': self.id,
