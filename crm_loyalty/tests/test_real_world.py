@@ -192,3 +192,35 @@ class TestRefundsAndExchanges(LoyaltyCase):
         self.assertFalse(duplicate.exists())
         self.assertEqual(keep.loyalty_purchase_count_total, 2)
         self.assertTrue(math.isfinite(keep.clv_predicted) and keep.clv_predicted >= 0)
+
+
+@tagged('post_install', '-at_install')
+class TestLocalDayInReports(LoyaltyCase):
+    """Answers, reports and the dashboard count the company's days and months."""
+
+    def test_an_answer_on_the_first_morning_of_a_shanghai_month_is_of_that_month(self):
+        self.company.partner_id.tz = 'Asia/Shanghai'
+        # 04:00 on 1 November in Shanghai
+        self.env['crm.loyalty.feedback'].create({
+            'partner_id': self.customer.id, 'score': '4', 'channel': 'phone', 'date': datetime(2026, 10, 31, 20, 0)})
+        self.assertEqual(self.customer.satisfaction_date, date(2026, 11, 1))
+        self.env['crm.loyalty.report.trend'].invalidate_model()
+        months = self.env['crm.loyalty.report.trend'].search(
+            [('company_id', '=', self.company.id), ('answers', '>', 0)])
+        self.assertEqual(months.mapped('date'), [date(2026, 11, 1)])
+
+    def test_a_request_expires_after_its_last_day_in_the_company(self):
+        self.company.partner_id.tz = 'Pacific/Auckland'
+        with freeze_time('2026-03-10 12:00:00'):     # 11 March, 01:00 in Auckland
+            request = self.env['crm.loyalty.feedback'].create({'partner_id': self.customer.id, 'channel': 'email'})
+        self.assertEqual((request.expiry_date - date(2026, 3, 11)).days, self.company.loyalty_feedback_expiry_days)
+        last_day = request.expiry_date
+        # Auckland is 12 or 13 hours ahead of UTC, depending on the season
+        with freeze_time(datetime.combine(last_day, datetime.min.time()).replace(hour=10)):   # 22:00 or 23:00
+            self.env['crm.loyalty.feedback']._cron_expire_requests()
+            self.assertEqual(request.state, 'requested')
+            self.assertTrue(request._is_open())
+        with freeze_time(datetime.combine(last_day, datetime.min.time()).replace(hour=12)):   # next day there
+            self.assertFalse(request._is_open())
+            self.env['crm.loyalty.feedback']._cron_expire_requests()
+            self.assertEqual(request.state, 'expired')
