@@ -1,11 +1,11 @@
 import math
 from collections import defaultdict
-from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
 from odoo.tests import tagged
 
+from ..models.local_day import company_day, company_today
 from .common import LoyaltyTourCase
 
 SAMPLE = 200
@@ -17,7 +17,7 @@ def reference_history(orders, window_start):
     bought = defaultdict(set)                         # partner -> days with a paid order
     for order in orders:
         partner = order.partner_id.commercial_partner_id.id
-        day = order.date_order.date()
+        day = company_day(order.company_id, order.date_order)
         days[partner][day] += order.amount_untaxed / (order.currency_rate or 1.0)
         if order.amount_untaxed > 0:
             bought[partner].add(day)
@@ -79,7 +79,7 @@ class TestDemoData(LoyaltyTourCase):
         """The engine's SQL against a straightforward Python reading of the same orders,
         over every generated customer (contacts, cancelled orders, quotations included)."""
         company = self.env.company
-        as_of = date.today()
+        as_of = company_today(company)
         window_start = as_of - relativedelta(months=company.loyalty_window_months)
         self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 1000},
                                              {'name': 'Gold', 'min_value': 10000}])
@@ -92,6 +92,7 @@ class TestDemoData(LoyaltyTourCase):
         scored = {p: e for p, e in expected.items() if e['count_total']}
         r = reference_quintiles(scored, lambda e: e['last'].toordinal())
         f = reference_quintiles(scored, lambda e: e['count_window'])
+        f.update({p: 1 for p, e in scored.items() if e['count_window'] <= 1})   # one-time buyers
         m = reference_quintiles(scored, lambda e: round(e['revenue_window'], 6))
         abc = reference_abc(scored, 0.8, 0.95)
 
@@ -117,6 +118,11 @@ class TestDemoData(LoyaltyTourCase):
                     self.assertEqual(partner.loyalty_tier_id.name or False, tier)
                 for contact in partner.child_ids:
                     self.assertEqual(contact.loyalty_revenue, partner.loyalty_revenue)
+        # a real shape: about half bought once, and the segments of such a base all occur
+        one_time = sum(1 for e in scored.values() if e['count_total'] == 1) / len(scored)
+        self.assertTrue(0.35 <= one_time <= 0.65, one_time)
+        segments = set(self.env['res.partner'].browse(list(scored)).mapped('rfm_segment'))
+        self.assertLessEqual({'new_customer', 'lost', 'champions', 'hibernating'}, segments)
         self.env.cr.execute("""SELECT partner_id FROM crm_loyalty_tier_history
                                 GROUP BY partner_id, to_tier_id HAVING COUNT(*) > 1""")
         self.assertEqual(self.env.cr.fetchall(), [], "a tier change was logged twice")
