@@ -360,7 +360,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
                               AS r_rank,
                           RANK() OVER (ORDER BY h.count_window)
                               + (COUNT(*) OVER (PARTITION BY h.count_window) - 1) / 2.0 AS f_rank,
-                          RANK() OVER (ORDER BY h.revenue_window)
+                          -- spend is ranked among those who spent in the window
+                          h.revenue_window > 0 AS spent,
+                          COUNT(*) OVER (PARTITION BY h.revenue_window > 0) AS n_spent,
+                          RANK() OVER (PARTITION BY h.revenue_window > 0 ORDER BY h.revenue_window)
                               + (COUNT(*) OVER (PARTITION BY h.revenue_window) - 1) / 2.0 AS m_rank,
                           SUM(GREATEST(h.revenue_window, 0)) OVER (
                               ORDER BY GREATEST(h.revenue_window, 0) DESC, h.partner_id
@@ -373,7 +376,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                           CEIL(5 * (r_rank - 0.5) / n) AS r_score,
                           -- one-time buyers are the least frequent, however many they are
                           CASE WHEN count_window <= 1 THEN 1 ELSE CEIL(5 * (f_rank - 0.5) / n) END AS f_score,
-                          CEIL(5 * (m_rank - 0.5) / n) AS m_score
+                          -- and no revenue in the window is the least monetary value
+                          CASE WHEN NOT spent THEN 1 ELSE CEIL(5 * (m_rank - 0.5) / n_spent) END AS m_score
                      FROM ranked
                )
                SELECT h.*,

@@ -80,10 +80,12 @@ class ResPartner(models.Model):
              "1 = longest ago, 0 = never bought.")
     rfm_f_score = fields.Integer(
         'F Score', aggregator='avg', **LOYALTY,
-        help="Frequency quintile (purchases in the window): 5 = most frequent, 0 = never bought.")
+        help="Frequency quintile (purchases in the window): 5 = most frequent, 1 = at most one purchase "
+             "in the window, 0 = never bought.")
     rfm_m_score = fields.Integer(
         'M Score', aggregator='avg', **LOYALTY,
-        help="Monetary quintile (revenue in the window): 5 = highest revenue, 0 = never bought.")
+        help="Monetary quintile among the customers with revenue in the window: 5 = highest revenue, "
+             "1 = lowest or none in the window, 0 = never bought.")
     rfm_segment = fields.Selection(
         RFM_SEGMENTS, 'RFM Segment', **LOYALTY,
         help="From the recency score and the mean of the frequency and monetary scores.")

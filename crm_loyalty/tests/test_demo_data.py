@@ -93,7 +93,8 @@ class TestDemoData(LoyaltyTourCase):
         r = reference_quintiles(scored, lambda e: e['last'].toordinal())
         f = reference_quintiles(scored, lambda e: e['count_window'])
         f.update({p: 1 for p, e in scored.items() if e['count_window'] <= 1})   # one-time buyers
-        m = reference_quintiles(scored, lambda e: round(e['revenue_window'], 6))
+        spent = {p: e for p, e in scored.items() if round(e['revenue_window'], 6) > 0}
+        m = {p: 1 for p in scored} | reference_quintiles(spent, lambda e: round(e['revenue_window'], 6))
         abc = reference_abc(scored, 0.8, 0.95)
 
         partners = self.env['res.partner'].browse(list(expected))

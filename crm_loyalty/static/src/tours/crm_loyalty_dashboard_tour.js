@@ -39,7 +39,7 @@ function dashboardSteps(labels) {
             content: "Two butterflies",
         },
         {
-            trigger: ".o_loyalty_rfm .o_loyalty_rfm_cell.r5f2:contains('2')",
+            trigger: ".o_loyalty_rfm .o_loyalty_rfm_cell.r5f1:contains('2')",
             content: "Two customers bought recently, once",
         },
         {
@@ -78,7 +78,7 @@ function dashboardSteps(labels) {
         },
         backToDashboard,
         {
-            trigger: ".o_loyalty_rfm .o_loyalty_rfm_cell.r5f2",
+            trigger: ".o_loyalty_rfm .o_loyalty_rfm_cell.r5f1",
             content: "Open the recent one-time buyers",
             run: "click",
         },
