@@ -83,14 +83,33 @@ def postcode_in_range(postcode, zip_from, zip_to):
     return key is not None and zip_from <= key <= zip_to
 
 
+def _digit_postcodes(zip_from, zip_to, length):
+    """The postcodes of ``length`` digits in a range of digits, as an interval, or None:
+    read from the left when as long as the bounds, else padded with zeros."""
+    width = len(zip_from)
+    if length >= width:
+        return zip_from + '0' * (length - width), zip_to + '9' * (length - width)
+    zeros = width - length
+    low, high = max(zip_from, '0' * width), min(zip_to, '0' * zeros + '9' * length)
+    return (low[zeros:], high[zeros:]) if low <= high else None
+
+
 def ranges_overlap(range_a, range_b):
     """Whether some postcode lies in both ranges ``(zip_from, zip_to)``: the beginning of
     the longer form must have the shorter form, then the ranges cut to the shorter
-    length must meet (``SW1``–``SW9`` meets ``SW1A``–``SW1Z``, not ``SW10``–``SW20``)."""
+    length must meet (``SW1``–``SW9`` meets ``SW1A``–``SW1Z``, not ``SW10``–``SW20``).
+    Ranges of digits are compared for postcodes of every length up to theirs, as short
+    ones are padded (``501`` is in 500–599 and in 00500–00999)."""
     (from_a, to_a), (from_b, to_b) = sorted((pad_range(*range_a), pad_range(*range_b)), key=lambda r: len(r[0]))
     short, long = postcode_form(from_a), postcode_form(from_b)
     width = len(short)
     if not long.startswith(short):
+        return False
+    if set(long) == {'N'}:
+        for length in range(1, len(long) + 1):
+            a, b = _digit_postcodes(from_a, to_a, length), _digit_postcodes(from_b, to_b, length)
+            if a and b and max(a[0], b[0]) <= min(a[1], b[1]):
+                return True
         return False
     if len(long) > width and set(short) != {'N'} and long[width] == short[-1]:
         return False

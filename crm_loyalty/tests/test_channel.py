@@ -310,6 +310,13 @@ class TestTerritoryPostcodes(ChannelCase):
             self._zip_territory('Manhattan', self.us, '10000', '10299', self.south, exclusive=True)
         self._zip_territory('Philadelphia', self.us, '19000', '19699', self.south, exclusive=True)
 
+    def test_exclusive_ranges_overlap_through_short_padded_zips(self):
+        self._zip_territory('Holtsville', self.us, '00500', '00999', exclusive=True)
+        with self.assertRefused("“Five Hundreds” and “Holtsville” overlap"):
+            self._zip_territory('Five Hundreds', self.us, '500', '599', self.south, exclusive=True)
+        self.assertEqual(self._create_customer('Holtsville Tea', country_id=self.us.id, zip='501')
+                         .channel_territory_id.name, 'Holtsville')
+
     def test_sql_match_agrees_with_the_rule(self):
         """_match_sql (partners, leads, orders) and lib/postcode.py give the same answer."""
         ranges = [('10000', '19999'), ('1000', '1099'), ('100', '149'), ('100000', '102629'), ('00500', '00999'),

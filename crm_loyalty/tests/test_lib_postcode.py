@@ -173,6 +173,21 @@ class TestLibPostcode(BaseCase):
         self.assertFalse(ranges_overlap(('100', '149'), ('15000', '15999')))
         self.assertTrue(ranges_overlap(('1000', '1099'), ('1099AA', '1200ZZ')))
 
+    def test_numeric_ranges_overlap_through_short_padded_postcodes(self):
+        self.assertTrue(ranges_overlap(('500', '599'), ('00500', '00999')))
+        self.assertTrue(postcode_in_range('501', '500', '599') and postcode_in_range('501', '00500', '00999'))
+        self.assertFalse(ranges_overlap(('100', '149'), ('00500', '00999')))
+        self.assertTrue(ranges_overlap(('500', '599'), ('50000', '50999')))
+
+    def test_numeric_overlap_agrees_with_every_postcode_of_up_to_four_digits(self):
+        postcodes = [f'{n:0{length}d}' for length in range(1, 5) for n in range(10 ** length)]
+        ranges = [('0', '4'), ('05', '12'), ('500', '599'), ('099', '101'), ('0050', '0099'), ('1000', '1099'),
+                  ('0000', '0009'), ('9', '9')]
+        for index, range_a in enumerate(ranges):
+            for range_b in ranges[index + 1:]:
+                shared = any(postcode_in_range(p, *range_a) and postcode_in_range(p, *range_b) for p in postcodes)
+                self.assertEqual(ranges_overlap(range_a, range_b), shared, f"{range_a} and {range_b}")
+
     def test_british_districts_overlap_their_sub_districts_only(self):
         self.assertTrue(ranges_overlap(('SW1', 'SW9'), ('SW1A', 'SW1Z')))
         self.assertFalse(ranges_overlap(('SW1', 'SW9'), ('SW10', 'SW20')))
