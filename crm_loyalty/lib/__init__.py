@@ -1,4 +1,4 @@
-"""Pure Python parts of crm_loyalty (scoring maths, CLV fitting).
+"""Pure Python parts of crm_loyalty (scoring maths, CLV fitting, postcode ranges).
 
 Nothing here imports Odoo, so it is unit-tested without a database.
 """

@@ -1,7 +1,8 @@
 """Sales territories of the channel, and the set-based matching of addresses to them.
 
 An address matches a territory when each criterion that is set matches: its country is
-one of the countries, its state one of the states, its zip within the range. Addresses
+one of the countries, its state one of the states, its zip within the range (by the rule
+of ``lib/postcode.py``, which the SQL reads through ``zip_pattern``). Addresses
 are matched by one SQL statement over any number of partners (or orders, or leads): the
 territories are first flattened into one row per state (or per country, when no state
 is set), so that the match is an equality join, not a scan of every pair.
@@ -10,24 +11,19 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..lib.postcode import bound_pattern, normalize_bound, pad_range, postcode_form, ranges_overlap
 from .access import LOYALTY_MANAGER, check_group
 
-
-def normalize_zip(value):
-    return (value or '').replace(' ', '').upper()
-
-
-def pad_zip_range(zip_from, zip_to):
-    """Numeric bounds of unequal length padded with zeros, as Odoo's fiscal positions do,
-    so that they compare as the numbers they are."""
-    zip_from, zip_to = normalize_zip(zip_from), normalize_zip(zip_to)
-    if zip_from and zip_to:
-        width = max(len(zip_from), len(zip_to))
-        if zip_from.isdigit():
-            zip_from = zip_from.rjust(width, '0')
-        if zip_to.isdigit():
-            zip_to = zip_to.rjust(width, '0')
-    return zip_from, zip_to
+ZIP_RANGE_HELP = (
+    "A postcode is in the range when it begins with the form of the bounds (their groups "
+    "of digits and letters, e.g. SW1 is two letters and a digit) and that beginning lies "
+    "between them; spaces and dashes are not compared. Bounds of digits only compare the first "
+    "digits: 19999-1234 is in 10000–19999, 1099 ZZ in 1000–1099, 10001 in 100–149, and a "
+    "short postcode of digits only is padded with zeros (501 is 00501). Otherwise each "
+    "group must be whole: K1A 0B1 is in K1A–K1Z, SW1A 1AA in SW1A–SW1Z and in SW1–SW9, "
+    "but SW10 9AA is not in SW1–SW9 (its district is 10; write British postcodes with "
+    "their space). Any other postcode shorter than the bounds, or of another form, is in "
+    "no range. Both bounds have the same form.")
 
 
 def place_overlap(place, other):
@@ -63,14 +59,22 @@ class CrmLoyaltyTerritory(models.Model):
         'res.country.state', 'crm_loyalty_territory_state_rel', 'territory_id', 'state_id',
         string='States', tracking=True,
         domain="[('country_id', 'in', country_ids)] if country_ids else []")
-    zip_from = fields.Char('Zip From', tracking=True)
-    zip_to = fields.Char('Zip To', tracking=True)
+    zip_from = fields.Char('Zip From', tracking=True, help=ZIP_RANGE_HELP)
+    zip_to = fields.Char('Zip To', tracking=True, help=ZIP_RANGE_HELP)
+    zip_pattern = fields.Char(
+        compute='_compute_zip_pattern', store=True, string='Zip Pattern',
+        help="The form of the zip bounds as a regular expression, by which the addresses are matched.")
     distributor_ids = fields.Many2many(
         'res.partner', 'crm_loyalty_territory_partner_rel', 'territory_id', 'partner_id',
         string='Distributors', domain="[('channel_role', '!=', False)]", tracking=True,
         help="The channel partners who serve this territory.")
     customer_count = fields.Integer(compute='_compute_customer_count', string='Customers')
     color = fields.Integer()
+
+    @api.depends('zip_from')
+    def _compute_zip_pattern(self):
+        for territory in self:
+            territory.zip_pattern = bound_pattern(territory.zip_from)
 
     # --- Validation -------------------------------------------------------------------
 
@@ -81,7 +85,14 @@ class CrmLoyaltyTerritory(models.Model):
                 raise ValidationError(_(
                     "The zip range of the territory “%(territory)s” needs both a first and a last zip.",
                     territory=territory.name))
-            if territory.zip_from and territory.zip_from > territory.zip_to:
+            zip_from, zip_to = pad_range(territory.zip_from, territory.zip_to)
+            if postcode_form(zip_from) != postcode_form(zip_to):
+                raise ValidationError(_(
+                    "The bounds of the zip range of the territory “%(territory)s” differ in form: "
+                    "%(zip_from)s and %(zip_to)s must have the same digits and letters in the same "
+                    "places (split the range in two).", territory=territory.name, zip_from=zip_from,
+                    zip_to=zip_to))
+            if zip_from > zip_to:
                 raise ValidationError(_(
                     "The zip range of the territory “%(territory)s” runs backwards: %(zip_from)s comes "
                     "after %(zip_to)s.", territory=territory.name, zip_from=territory.zip_from,
@@ -115,7 +126,8 @@ class CrmLoyaltyTerritory(models.Model):
     def _overlaps(self, other):
         """Whether some address matches both territories."""
         self.ensure_one()
-        if self.zip_from and other.zip_from and max(self.zip_from, other.zip_from) > min(self.zip_to, other.zip_to):
+        if self.zip_from and other.zip_from and not ranges_overlap((self.zip_from, self.zip_to),
+                                                                   (other.zip_from, other.zip_to)):
             return False
         return any(place_overlap(mine, theirs) for mine in self._places() for theirs in other._places())
 
@@ -133,7 +145,7 @@ class CrmLoyaltyTerritory(models.Model):
         if 'zip_from' in vals or 'zip_to' in vals:
             for key in ('zip_from', 'zip_to'):
                 if key in vals:
-                    vals[key] = normalize_zip(vals[key]) or False
+                    vals[key] = normalize_bound(vals[key]) or False
         return vals
 
     @api.model_create_multi
@@ -141,7 +153,7 @@ class CrmLoyaltyTerritory(models.Model):
         for vals in vals_list:
             self._normalize_vals(vals)
             if vals.get('zip_from') and vals.get('zip_to'):
-                vals['zip_from'], vals['zip_to'] = pad_zip_range(vals['zip_from'], vals['zip_to'])
+                vals['zip_from'], vals['zip_to'] = pad_range(vals['zip_from'], vals['zip_to'])
         territories = super().create(vals_list)
         self._match_partners(territories.company_id)
         return territories
@@ -151,7 +163,7 @@ class CrmLoyaltyTerritory(models.Model):
         res = super().write(vals)
         if 'zip_from' in vals or 'zip_to' in vals:
             for territory in self.filtered(lambda t: t.zip_from and t.zip_to):
-                zip_from, zip_to = pad_zip_range(territory.zip_from, territory.zip_to)
+                zip_from, zip_to = pad_range(territory.zip_from, territory.zip_to)
                 if (zip_from, zip_to) != (territory.zip_from, territory.zip_to):
                     super(CrmLoyaltyTerritory, territory).write({'zip_from': zip_from, 'zip_to': zip_to})
         if vals.keys() & {'active', 'exclusive', 'sequence', 'country_ids', 'state_ids', 'zip_from',
@@ -172,7 +184,7 @@ class CrmLoyaltyTerritory(models.Model):
         """One row per (territory, state) or (territory, country) or territory alone,
         with its priority: exclusive first, then the most precise criteria."""
         return SQL(
-            """SELECT t.id AS territory_id, t.company_id, t.exclusive, t.zip_from, t.zip_to,
+            """SELECT t.id AS territory_id, t.company_id, t.exclusive, t.zip_from, t.zip_to, t.zip_pattern,
                       COALESCE(s.country_id, c.country_id) AS country_id, s.id AS state_id,
                       (CASE WHEN t.exclusive THEN 8 ELSE 0 END
                        + CASE WHEN t.zip_from IS NOT NULL THEN 4 ELSE 0 END
@@ -191,14 +203,21 @@ class CrmLoyaltyTerritory(models.Model):
         """Every (address, territory) match: ``addresses`` is an SQL query of rows
         ``(key, country_id, state_id, zip)``; returns rows ``(key, territory_id, company_id,
         exclusive, priority, sequence)``. Three equality joins, so that the planner hashes."""
-        zip_ok = SQL("""(t.zip_from IS NULL OR (a.zip <> '' AND
-                         (CASE WHEN a.zip ~ '^[0-9]+$' AND length(a.zip) < length(t.zip_from)
-                               THEN lpad(a.zip, length(t.zip_from), '0') ELSE a.zip END)
-                         BETWEEN t.zip_from AND t.zip_to))""")
+        # lib/postcode.py's postcode_in_range: the postcode's first characters (padded when
+        # of digits only) between the bounds, and only then, as it costs more, the postcode
+        # of the bounds' form (CASE keeps that order)
+        padded = SQL("lpad(a.digits, greatest(length(a.digits), length(t.zip_from)), '0')")
+        zip_ok = SQL("""(t.zip_from IS NULL OR
+                         CASE WHEN left(COALESCE(%(padded)s, a.bare), length(t.zip_from))
+                                   BETWEEN t.zip_from AND t.zip_to
+                              THEN COALESCE(%(padded)s, a.zip) ~ t.zip_pattern END)""", padded=padded)
         return SQL(
             """WITH a AS MATERIALIZED (
-                    SELECT key, country_id, state_id, upper(replace(COALESCE(zip, ''), ' ', '')) AS zip
-                      FROM (%(addresses)s) AS address (key, country_id, state_id, zip)),
+                    SELECT key, country_id, state_id, zip, replace(zip, ' ', '') AS bare,
+                           CASE WHEN zip ~ '^[0-9]+$' THEN zip END AS digits
+                      FROM (SELECT key, country_id, state_id,
+                                   btrim(upper(regexp_replace(COALESCE(zip, ''), '[^A-Za-z0-9]+', ' ', 'g'))) AS zip
+                              FROM (%(addresses)s) AS address (key, country_id, state_id, zip)) AS normalized),
                     t AS MATERIALIZED (%(flat)s)
                SELECT a.key, t.territory_id, t.company_id, t.exclusive, t.priority, t.sequence
                  FROM a JOIN t ON t.state_id = a.state_id WHERE %(zip_ok)s

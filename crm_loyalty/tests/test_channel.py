@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from ..lib.postcode import postcode_in_range
 from .common import LoyaltyCase, LoyaltyTourCase
 
 # queries to find and record one conflict with its review activity
@@ -195,6 +196,159 @@ class TestTerritory(ChannelCase):
         self.env.flush_all()
         with self.assertQueryCount(1):
             Territory._match_partners(self.company)
+
+
+@tagged('post_install', '-at_install')
+class TestTerritoryPostcodes(ChannelCase):
+    """Zip ranges match postcodes by the beginning of the bounds' form (lib/postcode.py),
+    for partners, leads and orders alike."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.nl, cls.ca, cls.uk = cls.env.ref('base.nl'), cls.env.ref('base.ca'), cls.env.ref('base.uk')
+
+    def _zip_territory(self, name, country, zip_from, zip_to, distributors=None, **values):
+        return self._territory(name, distributors or self.west, country_ids=[(6, 0, country.ids)],
+                               zip_from=zip_from, zip_to=zip_to, **values)
+
+    def test_zip_plus_4_customer_in_the_range_of_his_zip(self):
+        territory = self._zip_territory('Philadelphia', self.us, '10000', '19999')
+        inside = self._create_customer('Penn Tea', country_id=self.us.id, zip='19999-1234')
+        undashed = self._create_customer('Penn Coffee', country_id=self.us.id, zip='199991234')
+        beyond = self._create_customer('Jersey Tea', country_id=self.us.id, zip='20000-0001')
+        self.assertEqual(inside.channel_territory_id, territory)
+        self.assertEqual(undashed.channel_territory_id, territory)
+        self.assertFalse(beyond.channel_territory_id)
+        self.assertEqual(territory.customer_count, 2)
+
+    def test_dutch_postcode_in_the_range_of_its_digits(self):
+        territory = self._zip_territory('Amsterdam', self.nl, '1000', '1099')
+        inside = self._create_customer('Jordaan Thee', country_id=self.nl.id, zip='1099 ZZ')
+        beyond = self._create_customer('Zaandam Thee', country_id=self.nl.id, zip='1100 AA')
+        self.assertEqual(inside.channel_territory_id, territory)
+        self.assertFalse(beyond.channel_territory_id)
+
+    def test_canadian_postcode_in_its_forward_sortation_areas(self):
+        territory = self._zip_territory('Ottawa', self.ca, 'K1A', 'K1Z')
+        inside = self._create_customer('Parliament Tea', country_id=self.ca.id, zip='K1A 0B1')
+        beyond = self._create_customer('Toronto Tea', country_id=self.ca.id, zip='M5V 3L9')
+        self.assertEqual(inside.channel_territory_id, territory)
+        self.assertFalse(beyond.channel_territory_id)
+
+    def test_british_postcodes_in_ranges_of_outward_codes(self):
+        sub_districts = self._zip_territory('Westminster', self.uk, 'SW1A', 'SW1Z')
+        districts = self._zip_territory('South West 1-9', self.uk, 'SW1', 'SW9', self.south)
+        chelsea = self._zip_territory('South West 10-20', self.uk, 'SW10', 'SW20', self.south)
+        palace = self._create_customer('Palace Tea', country_id=self.uk.id, zip='SW1A 1AA')
+        brixton = self._create_customer('Brixton Tea', country_id=self.uk.id, zip='SW9 8AA')
+        chelsea_shop = self._create_customer('Chelsea Tea', country_id=self.uk.id, zip='SW10 9AA')
+        self.assertEqual(palace.channel_territory_id, sub_districts, "first by sequence of two that match")
+        self.assertEqual(self.env['crm.loyalty.territory']._lookup(self.uk, zip_code='SW1A 1AA'),
+                         sub_districts | districts)
+        self.assertEqual(brixton.channel_territory_id, districts)
+        self.assertEqual(chelsea_shop.channel_territory_id, chelsea, "district 10 is not in 1 to 9")
+
+    def test_chinese_postcode_in_a_range_of_six_digits(self):
+        territory = self._zip_territory('Beijing Centre', self.cn, '100000', '102629')
+        inside = self._create_customer('Dongcheng Tea', country_id=self.cn.id, zip='100101')
+        beyond = self._create_customer('Tianjin Tea', country_id=self.cn.id, zip='300000')
+        self.assertEqual(inside.channel_territory_id, territory)
+        self.assertFalse(beyond.channel_territory_id)
+
+    def test_postcode_shorter_than_the_bounds_or_of_another_form_outside(self):
+        territory = self._zip_territory('Ottawa', self.ca, 'K1A', 'K1Z')
+        inside = self._create_customer('Parliament Tea', country_id=self.ca.id, zip='K1A 0B1')
+        short = self._create_customer('Short Tea', country_id=self.ca.id, zip='K1')
+        numeric = self._create_customer('Numeric Tea', country_id=self.ca.id, zip='10000')
+        missing = self._create_customer('Unknown Tea', country_id=self.ca.id, zip='n/a')
+        self.assertEqual((short | numeric | missing).channel_territory_id, self.env['crm.loyalty.territory'])
+        self.assertEqual(inside.channel_territory_id, territory, "the odd ones leave the others alone")
+
+    def test_odd_spelling_of_a_postcode_still_matched(self):
+        territory = self._zip_territory('Ottawa', self.ca, 'k1a', 'k1z')
+        customer = self._create_customer('Parliament Tea', country_id=self.ca.id, zip='  k1a-0b1 ')
+        self.assertEqual((territory.zip_from, territory.zip_to), ('K1A', 'K1Z'))
+        self.assertEqual(customer.channel_territory_id, territory)
+        self.assertEqual(customer.zip, '  k1a-0b1 ', "the address is left as typed")
+
+    def test_bounds_stored_without_spaces_and_dashes(self):
+        territory = self._zip_territory('Amsterdam', self.nl, '1000 aa', '1099-ZZ')
+        self.assertEqual((territory.zip_from, territory.zip_to), ('1000AA', '1099ZZ'))
+        customer = self._create_customer('Jordaan Thee', country_id=self.nl.id, zip='1099 ZZ')
+        self.assertEqual(customer.channel_territory_id, territory)
+
+    def test_bounds_of_different_forms_refused(self):
+        with self.assertRefused("differ in form: SW1 and SW10"):
+            self._zip_territory('Odd', self.uk, 'SW1', 'SW10')
+        territory = self._zip_territory('South West', self.uk, 'SW1', 'SW9')
+        with self.assertRefused("differ in form: SW1 and K1Z"):
+            territory.zip_to = 'K1Z'
+        self.assertEqual((territory.zip_from, territory.zip_to), ('SW1', 'SW9'))
+        self.assertFalse(self.env['crm.loyalty.territory'].search([('name', '=', 'Odd')]))
+
+    def test_new_bounds_match_the_partners_again(self):
+        territory = self._zip_territory('Philadelphia', self.us, '10000', '19999')
+        zip_plus_4 = self._create_customer('Penn Tea', country_id=self.us.id, zip='19999-1234')
+        new_york = self._create_customer('Manhattan Tea', country_id=self.us.id, zip='10001')
+        self.assertEqual((zip_plus_4 | new_york).channel_territory_id, territory)
+        territory.write({'zip_from': '100', 'zip_to': '149'})
+        self.assertFalse(zip_plus_4.channel_territory_id, "199 is beyond 149")
+        self.assertEqual(new_york.channel_territory_id, territory, "10001 begins with 100")
+
+    def test_exclusive_districts_overlap_their_sub_districts(self):
+        self._zip_territory('South West 1-9', self.uk, 'SW1', 'SW9', exclusive=True)
+        with self.assertRefused("“Westminster” and “South West 1-9” overlap"):
+            self._zip_territory('Westminster', self.uk, 'SW1A', 'SW1Z', self.south, exclusive=True)
+        self._zip_territory('South West 10-20', self.uk, 'SW10', 'SW20', self.south, exclusive=True)
+        british = self.env['crm.loyalty.territory'].search([('country_ids', '=', self.uk.id)])
+        self.assertEqual(sorted(british.mapped('name')), ['South West 1-9', 'South West 10-20'])
+
+    def test_exclusive_prefixes_overlap_the_zips_they_begin(self):
+        self._zip_territory('New York', self.us, '100', '149', exclusive=True)
+        with self.assertRefused("overlap"):
+            self._zip_territory('Manhattan', self.us, '10000', '10299', self.south, exclusive=True)
+        self._zip_territory('Philadelphia', self.us, '19000', '19699', self.south, exclusive=True)
+
+    def test_exclusive_ranges_overlap_through_short_padded_zips(self):
+        self._zip_territory('Holtsville', self.us, '00500', '00999', exclusive=True)
+        with self.assertRefused("“Five Hundreds” and “Holtsville” overlap"):
+            self._zip_territory('Five Hundreds', self.us, '500', '599', self.south, exclusive=True)
+        self.assertEqual(self._create_customer('Holtsville Tea', country_id=self.us.id, zip='501')
+                         .channel_territory_id.name, 'Holtsville')
+
+    def test_sql_match_agrees_with_the_rule(self):
+        """_match_sql (partners, leads, orders) and lib/postcode.py give the same answer."""
+        ranges = [('10000', '19999'), ('1000', '1099'), ('100', '149'), ('100000', '102629'), ('00500', '00999'),
+                  ('K1A', 'K1Z'), ('SW1A', 'SW1Z'), ('SW1', 'SW9'), ('SW10', 'SW20'), ('W', 'W'), ('1000AA', '1099ZZ')]
+        postcodes = ['19999-1234', '199991234', '1099 ZZ', '1100 AA', 'K1A 0B1', 'k1a0b1', 'K1', 'SW1A 1AA',
+                     'SW10 9AA', 'SW11AA', 'W1A 1AA', 'WC1A 1AA', '100101', '10001', '501', '', 'n/a', '1099 ß zz']
+        Territory = self.env['crm.loyalty.territory']
+        territories = Territory.create([{'name': f'{zip_from}–{zip_to}', 'zip_from': zip_from, 'zip_to': zip_to}
+                                        for zip_from, zip_to in ranges])
+        for postcode in postcodes:
+            expected = territories.filtered(lambda t, p=postcode: postcode_in_range(p, t.zip_from, t.zip_to))
+            self.assertEqual(Territory._lookup(zip_code=postcode).sorted('id'), expected, postcode)
+
+    def test_lead_with_zip_plus_4_served_by_the_zip_range(self):
+        self._zip_territory('Philadelphia', self.us, '10000', '19999')
+        lead = self.env['crm.lead'].create({'name': 'Big tea order', 'country_id': self.us.id, 'zip': '19999-1234'})
+        self.assertEqual(lead.channel_served_by_ids, self.west)
+        lead.zip = '20000-1234'
+        self.assertFalse(lead.channel_served_by_ids)
+
+    def test_order_delivered_to_a_dutch_postcode_of_an_exclusive_range(self):
+        amsterdam = self._zip_territory('Amsterdam', self.nl, '1000', '1099', self.south, exclusive=True)
+        self._zip_territory('Rest of the Netherlands', self.nl, '1100', '9999')
+        customer = self._create_customer('Jordaan Thee', country_id=self.nl.id, zip='1099 ZZ',
+                                         channel_parent_id=self.west.id)
+        neighbour = self._create_customer('Zaandam Thee', country_id=self.nl.id, zip='1100 AA',
+                                          channel_parent_id=self.west.id)
+        conflict = self._confirm(customer, 80.0).channel_conflict_ids
+        self.assertRecordValues(conflict, [{'kind': 'exclusive', 'distributor_id': self.west.id,
+                                            'expected_distributor_id': self.south.id,
+                                            'territory_id': amsterdam.id, 'amount': 80.0}])
+        self.assertFalse(self._confirm(neighbour).channel_conflict_ids, "1100 AA is in the seller's own territory")
 
 
 @tagged('post_install', '-at_install')
