@@ -17,3 +17,4 @@ from . import test_export
 from . import test_reports
 from . import test_dashboard
 from . import test_access
+from . import test_partner_merge
