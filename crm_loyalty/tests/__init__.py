@@ -19,3 +19,4 @@ from . import test_reports
 from . import test_dashboard
 from . import test_access
 from . import test_real_world
+from . import test_partner_merge
