@@ -498,8 +498,8 @@ def capped_candidates(env, cap):
     own = cls.__dict__.get('_candidates')
     original = cls._candidates
 
-    def _candidates(self, today=None):
-        return original(self, today)[:cap]
+    def _candidates(self, today=None, now=None):
+        return original(self, today, now)[:cap]
 
     cls._candidates = _candidates
     try:

@@ -2,20 +2,31 @@
 
 Each rule selects its (partner, occurrence) pairs with one set-based query: the trigger's
 condition, the administrator's partner domain (as a sub-select), the company, and the
-occurrences already in the log left out. The log row is inserted (``ON CONFLICT DO
+occurrences already in the log left out. Days are the company's (``local_day``), a
+birthday the customer's own; a run looks at every day since the rule's last run, so that
+a day the job did not run is caught up, not lost. The log row is inserted (``ON CONFLICT DO
 NOTHING``) *before* anything is done, so that an occurrence is acted on at most once
 even when the cron is killed and re-run, or runs in two workers at once: the unique
 index makes the second insert wait for the first transaction and then do nothing.
 """
 import logging
 import threading
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from .access import LOYALTY_MANAGER, LOYALTY_USER, SYSTEM, check_group, from_code, is_from_code
+from .access import (
+    LOYALTY_MANAGER,
+    LOYALTY_USER,
+    SYSTEM,
+    check_group,
+    check_system_fields,
+    from_code,
+    is_from_code,
+)
+from .local_day import company_today, company_tz, day_start_utc, local_day_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -37,15 +48,24 @@ CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions th
 # server actions that run code or reach outside: only system administrators may put them in a rule
 CODE_ACTIONS = ('code', 'multi', 'webhook')
 MAX_ATTEMPTS = 3
+# A run catches up at most this many days missed: after a longer outage, older occurrences
+# are given up (birthday wishes weeks late do more harm than good).
+CATCH_UP_DAYS = 14
+# The one trigger that acts on the person (a contact's own birthday); every other trigger
+# acts on the customer company, whose contacts carry its figures: once, on the company.
+PERSONAL_TRIGGERS = ('birthday',)
+# Written by the rule's runs only.
+SYSTEM_FIELDS = frozenset({'last_run_date'})
 
 
 def bought_again_sql(action, company, days):
-    """SQL condition: the customer of the care action aliased ``action`` confirmed an order
-    of ``company`` within ``days`` days after it (both values or SQL expressions): what the
-    uplift of care counts, for treated and holdout customers alike."""
+    """SQL condition: the customer of the care action aliased ``action`` (any contact of his
+    company) confirmed an order of ``company`` within ``days`` days after it (both values or
+    SQL expressions): what the uplift of care counts, for treated and holdout customers alike."""
     return SQL(
         """EXISTS (SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
-                    WHERE sp.commercial_partner_id = %(action)s.partner_id AND so.state = 'sale'
+                     JOIN res_partner ap ON ap.commercial_partner_id = sp.commercial_partner_id
+                    WHERE ap.id = %(action)s.partner_id AND so.state = 'sale'
                       AND so.company_id = %(company)s AND so.date_order > %(action)s.date
                       AND so.date_order <= %(action)s.date + %(days)s * INTERVAL '1 day')""",
         action=SQL.identifier(action), company=company, days=days)
@@ -72,7 +92,11 @@ class CrmLoyaltyCareRule(models.Model):
         help="The rule finds its customers and runs its actions as this user, with his access rights, "
              "also when the hourly job runs it. A loyalty administrator who changes the rule becomes this "
              "user; system administrators can choose any user.")
-    trigger = fields.Selection(TRIGGERS, required=True, default='birthday')
+    trigger = fields.Selection(
+        TRIGGERS, required=True, default='birthday',
+        help="When the rule acts, on the days of the company's time zone. A birthday is the person's own "
+             "(a contact's too, on his day in his time zone); every other trigger is the customer company's, "
+             "whose contacts share its purchases and figures: the rule acts once, on the company.")
     days = fields.Integer(
         'Days', default=0,
         help="The trigger's N: days before the birthday or anniversary, after the purchase or the "
@@ -99,6 +123,11 @@ class CrmLoyaltyCareRule(models.Model):
         help="Low satisfaction: answers at or below this score, or a detractor's recommendation.")
     uplift_days = fields.Integer('Repurchase Within (days)', default=60,
                                  help="The window in which treated and holdout customers' repurchases are compared.")
+    last_run_date = fields.Date(
+        'Evaluated Up To', readonly=True, copy=False,
+        help="The last day (of the company's calendar) the rule looked at. A run looks at every day since, so "
+             "that the days the hourly job did not run are caught up, at most 14 days back. A new or "
+             "re-activated rule starts on its first day.")
     care_action_ids = fields.One2many('crm.loyalty.care.action', 'rule_id', 'Log')
     preview_count = fields.Integer('Eligible Now', compute='_compute_preview_count')
     done_count = fields.Integer(compute='_compute_stats')
@@ -127,16 +156,26 @@ class CrmLoyaltyCareRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_system_fields(self, vals_list, SYSTEM_FIELDS)
         vals_list = [self._owner_vals(vals) for vals in vals_list]
         rules = super().create(vals_list)
         rules._check_code_rights()
+        rules.filtered(lambda rule: not rule.last_run_date)._start_today()
         return rules
 
     def write(self, vals):
+        check_system_fields(self, [vals], SYSTEM_FIELDS)
         self._check_code_rights()     # as it was: a rule that runs code stays the system administrators'
+        reactivated = self.filtered(lambda rule: not rule.active) if vals.get('active') else self.browse()
         res = super().write(self._owner_vals(vals))
         self._check_code_rights()     # as it is now
+        reactivated._start_today()
         return res
+
+    def _start_today(self):
+        """A new or re-activated rule does not act on the past: it looks at today onwards."""
+        for rule in self:
+            rule.sudo().last_run_date = company_today(rule.company_id) - timedelta(days=1)
 
     def unlink(self):
         self._check_code_rights()
@@ -190,45 +229,72 @@ class CrmLoyaltyCareRule(models.Model):
 
     # --- candidates -------------------------------------------------------------------
 
-    def _trigger_sql(self, today):
-        """SELECT partner_id, occurrence of the trigger's condition on ``today``."""
+    def _moment(self, today=None):
+        """(today, now): the company's day a run evaluates, and the moment it runs at (for
+        the customers' own days). By default the real current time; with ``today`` (tests,
+        benchmarks), the end of that day. Tests may set the moment with the context key
+        ``crm_loyalty_now``, honoured only as a real ``datetime`` (RPC can only send text)."""
+        now = self.env.context.get('crm_loyalty_now')
+        if not isinstance(now, datetime):
+            now = (day_start_utc(self.company_id, today + timedelta(days=1)) - timedelta(seconds=1)
+                   if today else fields.Datetime.now())
+        return today or company_today(self.company_id, now), now
+
+    def _first_day(self, today):
+        """The first day a run on ``today`` evaluates: the day after the last one evaluated
+        (at most ``CATCH_UP_DAYS`` back), and ``today`` always."""
+        since = self.last_run_date + timedelta(days=1) if self.last_run_date else today
+        return min(max(since, today - timedelta(days=CATCH_UP_DAYS)), today)
+
+    def _trigger_sql(self, since, today, now):
+        """SELECT partner_id, occurrence of the trigger's condition on the company's days
+        ``since`` to ``today``, at the moment ``now``. The occurrence names what is acted on
+        (the year of a birthday, the day of a purchase...) whatever day it is found on."""
         self.ensure_one()
         key = str(self.company_id.id)
         company = self.company_id.id
+        tz = company_tz(self.company_id)
         n = self.days
-        target = today + timedelta(days=n)
 
-        def same_day(column):
-            # 29 February falls on 28 February in other years
-            leap = (target.year % 4 == 0 and target.year % 100 != 0) or target.year % 400 == 0
-            feb28 = target.month == 2 and target.day == 28 and not leap
+        def celebrated(first, last):
+            # each day from first to last and the MM-DD celebrated on it: its own, and
+            # 29 February on 28 February of the other years
             return SQL(
-                "((EXTRACT(MONTH FROM %(col)s) = %(m)s AND EXTRACT(DAY FROM %(col)s) = %(d)s)"
-                " OR (%(feb28)s AND EXTRACT(MONTH FROM %(col)s) = 2 AND EXTRACT(DAY FROM %(col)s) = 29))",
-                col=column, m=target.month, d=target.day, feb28=feb28)
+                """SELECT d::date, TO_CHAR(d, 'MM-DD') FROM generate_series(%(first)s::date, %(last)s::date,
+                                                                            INTERVAL '1 day') d
+                   UNION ALL
+                   SELECT d::date, '02-29' FROM generate_series(%(first)s::date, %(last)s::date, INTERVAL '1 day') d
+                    WHERE TO_CHAR(d, 'MM-DD') = '02-28' AND EXTRACT(DAY FROM d + INTERVAL '1 day') = 1""",
+                first=first, last=last)
 
-        # the birthday is the day in the customer's time zone (else the company's)
-        now = self.env.context.get('crm_loyalty_now')
-        if not isinstance(now, datetime):     # tests set a moment; RPC can only send text
-            now = datetime.combine(today, time(12))
-        local_target = SQL(
-            "((%s::timestamp AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(NULLIF(p.tz, ''), %s, 'UTC'))::date + %s)",
-            now, self.company_id.partner_id.tz or None, n)
+        def within(column, first, last):
+            # the UTC datetime column falls on one of the company's days first to last
+            return SQL("(%(col)s >= %(start)s AND %(col)s < %(end)s)", col=column,
+                       start=day_start_utc(self.company_id, first),
+                       end=day_start_utc(self.company_id, last + timedelta(days=1)))
+
+        # the customer's own days (his time zone, else the company's) that overlap the run's
+        customer_tz = SQL("COALESCE(NULLIF(p.tz, ''), %s)", tz)
+        customer_since = local_day_sql(day_start_utc(self.company_id, since), customer_tz)
+        customer_today = local_day_sql(now, customer_tz)
         last = SQL("(p.loyalty_last_purchase_date ->> %s)::date", key)
         first = SQL("(p.loyalty_first_purchase_date ->> %s)::date", key)
         sql = {
             'birthday': SQL(
-                """SELECT p.id, EXTRACT(YEAR FROM %(t)s)::text FROM res_partner p
-                    WHERE p.birthday IS NOT NULL
-                      AND (TO_CHAR(p.birthday, 'MM-DD') = TO_CHAR(%(t)s, 'MM-DD')
-                           OR (TO_CHAR(p.birthday, 'MM-DD') = '02-29' AND TO_CHAR(%(t)s, 'MM-DD') = '02-28'
-                               AND TO_CHAR(%(t)s + 1, 'MM-DD') = '03-01'))""",
-                t=local_target),
+                """SELECT p.id, EXTRACT(YEAR FROM c.day)::text FROM res_partner p
+                     JOIN (%(celebrated)s) AS c(day, mm_dd) ON c.mm_dd = TO_CHAR(p.birthday, 'MM-DD')
+                    WHERE p.birthday IS NOT NULL AND c.day - %(n)s BETWEEN %(since)s AND %(today)s""",
+                # two days of margin: a customer's day is at most that far from the company's
+                celebrated=celebrated(since + timedelta(days=n - 2), today + timedelta(days=n + 2)), n=n,
+                since=customer_since, today=customer_today),
             'purchase_anniversary': SQL(
-                "SELECT p.id, %s FROM res_partner p WHERE %s < %s AND %s",
-                str(target.year), first, target.replace(month=1, day=1), same_day(first)),
+                """SELECT p.id, EXTRACT(YEAR FROM c.day)::text FROM res_partner p
+                     JOIN (%(celebrated)s) AS c(day, mm_dd) ON c.mm_dd = TO_CHAR(%(first)s, 'MM-DD')
+                    WHERE %(first)s < DATE_TRUNC('year', c.day)""",
+                celebrated=celebrated(since + timedelta(days=n), today + timedelta(days=n)), first=first),
             'after_purchase': SQL(
-                "SELECT p.id, %s::text FROM res_partner p WHERE %s = %s", last, last, today - timedelta(days=n)),
+                "SELECT p.id, %(last)s::text FROM res_partner p WHERE %(last)s BETWEEN %(first)s AND %(today)s",
+                last=last, first=since - timedelta(days=n), today=today - timedelta(days=n)),
             'dormant': SQL(
                 "SELECT p.id, 'since ' || %s FROM res_partner p WHERE %s <= %s",
                 last, last, today - timedelta(days=n)),
@@ -237,20 +303,21 @@ class CrmLoyaltyCareRule(models.Model):
             'tier_up': SQL(
                 """SELECT h.partner_id, 'change ' || h.id FROM crm_loyalty_tier_history h
                     WHERE h.company_id = %s AND h.direction = 'up' AND h.date >= %s""",
-                company, today - timedelta(days=n)),
+                company, since - timedelta(days=n)),
             'tier_down': SQL(
                 """SELECT h.partner_id, 'change ' || h.id FROM crm_loyalty_tier_history h
                     WHERE h.company_id = %s AND h.direction = 'down' AND h.date >= %s""",
-                company, today - timedelta(days=n)),
+                company, since - timedelta(days=n)),
             'low_satisfaction': SQL(
                 """SELECT f.commercial_partner_id, 'answer ' || f.id FROM crm_loyalty_feedback f
-                    WHERE f.company_id = %s AND f.state = 'answered' AND f.date >= %s
+                    WHERE f.company_id = %s AND f.state = 'answered' AND %s
                       AND (f.score::int <= %s OR f.nps_category = 'detractor')""",
-                company, today - timedelta(days=n), int(self.satisfaction_level or 2)),
+                company, within(SQL("f.date"), since - timedelta(days=n), today),
+                int(self.satisfaction_level or 2)),
             'complaint_resolved': SQL(
                 """SELECT c.commercial_partner_id, 'complaint ' || c.id FROM crm_loyalty_complaint c
-                    WHERE c.company_id = %s AND c.state IN ('resolved', 'closed') AND c.date_resolved::date = %s""",
-                company, today - timedelta(days=n)),
+                    WHERE c.company_id = %s AND c.state IN ('resolved', 'closed') AND %s""",
+                company, within(SQL("c.date_resolved"), since - timedelta(days=n), today - timedelta(days=n))),
             'product_reminder': SQL(
                 """SELECT DISTINCT cp.commercial_partner_id, 'order ' || so.id
                      FROM sale_order_line l
@@ -258,18 +325,19 @@ class CrmLoyaltyCareRule(models.Model):
                      JOIN res_partner cp ON cp.id = so.partner_id
                      JOIN product_product pp ON pp.id = l.product_id
                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                    WHERE so.company_id = %s AND so.state = 'sale' AND so.date_order::date = %s
+                    WHERE so.company_id = %s AND so.state = 'sale' AND %s
                       AND (l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))""",
-                company, today - timedelta(days=n), self.product_ids.ids, self._category_ids()),
+                company, within(SQL("so.date_order"), since - timedelta(days=n), today - timedelta(days=n)),
+                self.product_ids.ids, self._category_ids()),
             'replenishment': self._replenishment_sql(today),
             'no_contact': SQL(
                 """SELECT p.id, 'since ' || COALESCE(lc.day::text, 'ever') FROM res_partner p
                      LEFT JOIN LATERAL (
-                          SELECT MAX(m.date)::date AS day FROM mail_message m
+                          SELECT %s AS day FROM mail_message m
                            WHERE m.model = 'res.partner' AND m.res_id = p.id
                              AND m.message_type IN ('email', 'comment', 'email_outgoing')) lc ON TRUE
-                    WHERE p.id = p.commercial_partner_id AND COALESCE(lc.day, '1900-01-01') <= %s""",
-                today - timedelta(days=n)),
+                    WHERE COALESCE(lc.day, '1900-01-01') <= %s""",
+                local_day_sql(SQL("MAX(m.date)"), tz), today - timedelta(days=n)),
         }[self.trigger]
         return sql
 
@@ -284,22 +352,24 @@ class CrmLoyaltyCareRule(models.Model):
         return SQL(
             """SELECT r.partner_id, 'product ' || r.product_id || ' after ' || r.last_day FROM (
                    SELECT cp.commercial_partner_id AS partner_id, l.product_id,
-                          MIN(so.date_order::date) AS first_day, MAX(so.date_order::date) AS last_day,
-                          COUNT(DISTINCT so.date_order::date) AS days
+                          MIN(%(day)s) AS first_day, MAX(%(day)s) AS last_day, COUNT(DISTINCT %(day)s) AS days
                      FROM sale_order_line l
                      JOIN sale_order so ON so.id = l.order_id
                      JOIN res_partner cp ON cp.id = so.partner_id
                      JOIN product_product pp ON pp.id = l.product_id
                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                    WHERE so.company_id = %(company)s AND so.state = 'sale' AND so.date_order::date <= %(today)s
+                    WHERE so.company_id = %(company)s AND so.state = 'sale' AND so.date_order < %(end)s
                       AND %(products)s
                     GROUP BY 1, 2) r
                 WHERE r.days >= 2
                   AND r.last_day + ((r.last_day - r.first_day) / (r.days - 1))::int - %(n)s <= %(today)s""",
-            company=self.company_id.id, today=today, products=products, n=self.days)
+            day=local_day_sql(SQL("so.date_order"), company_tz(self.company_id)), company=self.company_id.id,
+            end=day_start_utc(self.company_id, today + timedelta(days=1)), today=today, products=products,
+            n=self.days)
 
-    def _candidates_sql(self, today):
-        """(partner_id, occurrence) to act on today: trigger, filter, company, not yet logged."""
+    def _candidates_sql(self, since, today, now):
+        """(partner_id, occurrence) to act on for the days ``since`` to ``today``: trigger,
+        filter, company, the company itself for all but personal triggers, not yet logged."""
         self.ensure_one()
         query = self._as_owner()['res.partner']._search(self._partner_domain())
         return SQL(
@@ -307,22 +377,27 @@ class CrmLoyaltyCareRule(models.Model):
                  FROM (%(trigger)s) AS t(partner_id, occurrence)
                  JOIN res_partner p ON p.id = t.partner_id
                 WHERE p.active AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                  AND (%(personal)s OR p.id = p.commercial_partner_id)
                   AND t.occurrence IS NOT NULL
                   AND t.partner_id IN %(filter)s
                   AND NOT EXISTS (SELECT 1 FROM crm_loyalty_care_action a
                                    WHERE a.rule_id = %(rule)s AND a.partner_id = t.partner_id
                                      AND a.occurrence = t.occurrence)""",
-            trigger=self._trigger_sql(today), company=self.company_id.id, filter=query.subselect(),
-            rule=self.id)
+            trigger=self._trigger_sql(since, today, now), company=self.company_id.id,
+            personal=self.trigger in PERSONAL_TRIGGERS, filter=query.subselect(), rule=self.id)
 
     def _as_owner(self):
         """The environment the rule runs in: its user's, in its company."""
         return self.with_user(self.user_id).with_company(self.company_id).env
 
-    def _candidates(self, today=None):
+    def _candidates(self, today=None, now=None):
+        """(partner_id, occurrence) a run would act on: on ``today`` (default: the company's
+        current day) and the days missed since the last run, at the moment ``now``."""
         self.ensure_one()
+        if now is None:
+            today, now = self._moment(today)
         self.env.flush_all()
-        self.env.cr.execute(self._candidates_sql(today or fields.Date.context_today(self)))
+        self.env.cr.execute(self._candidates_sql(self._first_day(today), today, now))
         return self.env.cr.fetchall()
 
     # --- stats ------------------------------------------------------------------------
@@ -388,10 +463,24 @@ class CrmLoyaltyCareRule(models.Model):
 
     @api.model
     def _cron_run(self):
+        """Run every rule. A rule that raises is logged and undone, the others still run;
+        it catches up on its next run."""
         # one customer per transaction, except under tests (their transaction is rolled back)
         commit = not getattr(threading.current_thread(), 'testing', False)
         for rule in self.search([]):
-            (from_code(rule, 'crm_loyalty_commit') if commit else rule)._run()
+            rule_id = rule.id
+            try:
+                if commit:
+                    from_code(rule, 'crm_loyalty_commit')._run()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit (the rule's last day evaluated)
+                else:
+                    with self.env.cr.savepoint():
+                        rule._run()
+            except Exception:
+                # an administrator's filter may fail in any way
+                if commit:
+                    self.env.cr.rollback()
+                _logger.exception("Care rule %s failed; the other rules run, it catches up next time", rule_id)
 
     def _is_holdout(self, partner_id):
         """Deterministic and uniform: the same partner is always in or out of a rule's holdout."""
@@ -404,12 +493,13 @@ class CrmLoyaltyCareRule(models.Model):
             lambda a: a.state in CONTACT_ACTIONS and not (a.state == 'mail_post' and a.mail_post_method == 'note'))
 
     def _run(self, today=None):
-        """Act on today's occurrences; retry the failed ones. Returns the new log rows."""
+        """Act on the occurrences of today and of the days missed since the last run; retry
+        the failed ones. Returns the new log rows."""
         self.ensure_one()
-        today = today or fields.Date.context_today(self)
+        today, now = self._moment(today)
         Log = self.env['crm.loyalty.care.action'].sudo()
         logs = Log
-        for partner_id, occurrence in self._candidates(today):
+        for partner_id, occurrence in self._candidates(today, now):
             # claim the occurrence first: a concurrent or later run finds it taken
             self.env.cr.execute(SQL(
                 """INSERT INTO crm_loyalty_care_action
@@ -433,6 +523,8 @@ class CrmLoyaltyCareRule(models.Model):
         for log in Log.search([('rule_id', '=', self.id), ('state', '=', 'failed'),
                                ('attempts', '<', MAX_ATTEMPTS), ('id', 'not in', logs.ids)]):
             log._act()
+        if not self.last_run_date or self.last_run_date < today:
+            self.sudo().last_run_date = today
         self.invalidate_recordset(['care_action_ids'])
         self.env['res.partner'].invalidate_model(['care_action_ids'])
         return logs
@@ -514,9 +606,10 @@ class CrmLoyaltyCareAction(models.Model):
             return 'skip', _("Cooldown of the rule: acted for this customer recently.")
         if rule._contact_actions():
             commercial = partner.commercial_partner_id
-            if partner.care_opt_out or commercial.care_opt_out:
+            refusal = partner._loyalty_contact_refusal()
+            if refusal == 'opt_out':
                 return 'no_contact', _("The customer asked not to be contacted.")
-            if partner.is_blacklisted:
+            if refusal == 'blacklisted':
                 return 'no_contact', _("The customer's email address is blacklisted.")
             company = self.company_id
             contacts = self.search_count([

@@ -182,14 +182,15 @@ class CrmLoyaltyFeedback(models.Model):
 
     def _send_request(self):
         """Email each requested feedback to its customer through the mail queue; customers
-        who opted out of care contacts, are blacklisted or have no email are skipped and
-        the reason is logged on the request."""
+        who (or whose company) opted out of care contacts or are blacklisted, or have no
+        email, are skipped and the reason is logged on the request."""
         template = self.env.ref('crm_loyalty.mail_template_feedback_request')
         sent = self.browse()
         for feedback in self.filtered(lambda f: f.state == 'requested'):
             partner = feedback.partner_id
-            reason = (_("the customer asked not to be contacted") if partner.care_opt_out
-                      else _("the email address is blacklisted") if partner.is_blacklisted
+            refusal = partner._loyalty_contact_refusal()
+            reason = (_("the customer asked not to be contacted") if refusal == 'opt_out'
+                      else _("the email address is blacklisted") if refusal == 'blacklisted'
                       else _("the customer has no email address") if not partner.email
                       else None)
             if reason:

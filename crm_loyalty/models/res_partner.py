@@ -119,7 +119,7 @@ class ResPartner(models.Model):
     care_action_ids = fields.One2many('crm.loyalty.care.action', 'partner_id', 'Care Timeline')
     care_opt_out = fields.Boolean(
         'No Care Contact', help="The customer does not want to be contacted by care actions or "
-                                "satisfaction requests.")
+                                "satisfaction requests; for a company, none of its contacts is.")
     loyalty_feedback_ids = fields.One2many('crm.loyalty.feedback', 'commercial_partner_id', 'Satisfaction Answers')
 
     # --- Satisfaction (filled from feedback) -------------------------------------------
@@ -325,6 +325,26 @@ class ResPartner(models.Model):
         domain = safe_eval(text or '[]')
         expression.expression(domain, self)   # validates every leaf
         return domain
+
+    # --- Who may be contacted ---------------------------------------------------------
+
+    def _loyalty_contact_refusal(self):
+        """Why care actions and satisfaction requests may not reach this partner:
+        ``'opt_out'`` (he or his company asked not to be contacted), ``'blacklisted'`` (his
+        or his company's address is), or False. A company's wish holds for its contacts."""
+        self.ensure_one()
+        people = self | self.commercial_partner_id
+        if any(people.mapped('care_opt_out')):
+            return 'opt_out'
+        if any(people.mapped('is_blacklisted')):
+            return 'blacklisted'
+        return False
+
+    @api.model
+    def _loyalty_contactable_domain(self):
+        """The domain of :meth:`_loyalty_contact_refusal`: the partners who may be contacted."""
+        return [('care_opt_out', '=', False), ('commercial_partner_id.care_opt_out', '=', False),
+                ('is_blacklisted', '=', False), ('commercial_partner_id.is_blacklisted', '=', False)]
 
     def action_loyalty_level_follow_tier(self):
         """The relationship level follows the tier again. Loyalty users."""

@@ -1,8 +1,10 @@
 from datetime import date, datetime, timedelta
 
+from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -255,6 +257,316 @@ class TestCareRules(LoyaltyCase):
         self.assertEqual((lead.type, lead.team_id), ('opportunity', team))
         self.assertEqual(Server.with_context(crm_loyalty_care=True).default_get(['model_id'])['model_id'],
                          partner_model)
+
+    # --- the company's local day ---------------------------------------------------
+
+    def test_a_birthday_is_greeted_on_the_customers_own_day_at_the_real_time(self):
+        """Born on 15 January in Los Angeles: at 02:00 UTC it is still the 14th there."""
+        angeleno = self._create_customer('Pacific Teas', birthday=date(1980, 1, 15), tz='America/Los_Angeles')
+        rule = self._rule(days=0, partner_domain=f"[('id', '=', {angeleno.id})]")
+        cron = self.env.ref('crm_loyalty.ir_cron_loyalty_care')
+        with freeze_time('2027-01-15 02:00:00'):
+            cron.method_direct_trigger()
+        self.assertFalse(rule.care_action_ids)
+        for moment in ('2027-01-15 09:00:00', '2027-01-15 23:00:00'):
+            with freeze_time(moment):
+                cron.method_direct_trigger()
+        self.assertRecordValues(rule.care_action_ids, [{'partner_id': angeleno.id, 'occurrence': '2027',
+                                                        'state': 'done'}])
+        self.assertEqual(len(self._activities(angeleno)), 1)
+
+    def test_a_birthday_moment_sent_as_text_is_ignored(self):
+        rule = self._rule(days=0)
+        self.customer.birthday = date(1990, 1, 15)
+        self.assertFalse(rule.with_context(crm_loyalty_now='2027-01-15 09:00:00')._candidates())
+        self.assertEqual(rule.with_context(crm_loyalty_now=datetime(2027, 1, 15, 9))._candidates(),
+                         [(self.customer.id, '2027')])
+
+    def test_a_rules_today_is_the_companys_day(self):
+        """At 20:00 UTC on 16 November it is the 17th in Shanghai: 7 days after the 10th."""
+        self._order(self.customer, 100, date(2026, 11, 10))         # 10:00 UTC, the 10th everywhere
+        self._recompute(as_of=date(2026, 11, 17))
+        rule = self._rule(trigger='after_purchase', days=7)
+        evening = rule.with_context(crm_loyalty_now=datetime(2026, 11, 16, 20, 0))
+        self.company.partner_id.tz = 'UTC'
+        self.assertFalse(evening._candidates())
+        self.company.partner_id.tz = 'Asia/Shanghai'
+        self.assertEqual(evening._candidates(), [(self.customer.id, '2026-11-10')])
+
+    def test_datetime_triggers_count_the_companys_local_day(self):
+        """An order, a resolution, an answer or a message at 20:00 UTC on 9 November is on
+        the 10th in Shanghai and on the 9th in New York."""
+        evening = datetime(2026, 11, 9, 20, 0)
+        filter_ = self.env['product.product'].create({'name': 'Water filter', 'type': 'consu'})
+        order = self._order(self.customer, 50, date(2026, 11, 9))
+        order.write({'date_order': evening, 'order_line': [Command.update(order.order_line.id,
+                                                                          {'product_id': filter_.id})]})
+        self._order(self.customer, 50, date(2026, 10, 10)).order_line.product_id = filter_
+        complaint = self.env['crm.loyalty.complaint'].create({'partner_id': self.customer.id, 'subject': 'Late'})
+        complaint.write({'resolution': '<p>Sent again</p>', 'state': 'resolved'})
+        complaint.date_resolved = evening
+        answer = self.env['crm.loyalty.feedback'].create({'partner_id': self.customer.id, 'score': '1',
+                                                          'channel': 'phone', 'date': evening})
+        self.env['mail.message'].search([('model', '=', 'res.partner'), ('res_id', '=', self.customer.id)]).unlink()
+        self.customer.message_post(body="We talked", message_type='comment')
+        self.env['mail.message'].search([('model', '=', 'res.partner'), ('res_id', '=', self.customer.id)]) \
+            .date = evening
+        only_him = f"[('id', '=', {self.customer.id})]"
+        rules = {
+            'product_reminder': self._rule(trigger='product_reminder', days=0, product_ids=[(6, 0, filter_.ids)]),
+            'complaint_resolved': self._rule(trigger='complaint_resolved', days=0),
+            'low_satisfaction': self._rule(trigger='low_satisfaction', days=0),
+            'no_contact': self._rule(trigger='no_contact', days=1, partner_domain=only_him),
+            # bought on 10 October and on the evening's day: due within 31 days
+            'replenishment': self._rule(trigger='replenishment', days=31, product_ids=[(6, 0, filter_.ids)]),
+        }
+        expected = {
+            'product_reminder': f'order {order.id}', 'complaint_resolved': f'complaint {complaint.id}',
+            'low_satisfaction': f'answer {answer.id}', 'no_contact': 'since %s',
+            'replenishment': f'product {filter_.id} after %s',
+        }
+        for tz, day in (('Asia/Shanghai', date(2026, 11, 10)), ('America/New_York', date(2026, 11, 9))):
+            self.company.partner_id.tz = tz
+            for trigger, rule in rules.items():
+                with self.subTest(tz=tz, trigger=trigger):
+                    occurrence = expected[trigger].replace('%s', str(day))
+                    on_day = day + timedelta(days=1) if trigger == 'no_contact' else day
+                    self.assertEqual(rule._candidates(on_day), [(self.customer.id, occurrence)])
+                    if trigger != 'replenishment':      # due from then on, not on one day
+                        self.assertFalse(rule._candidates(on_day - timedelta(days=1)))
+
+    # --- the customer is the company -----------------------------------------------
+
+    def _acme(self):
+        acme = self._create_customer('ACME', email='office@acme.example.com')
+        ann, bob = self.env['res.partner'].create([
+            {'name': 'Ann', 'parent_id': acme.id, 'email': 'ann@acme.example.com'},
+            {'name': 'Bob', 'parent_id': acme.id, 'email': 'bob@acme.example.com'}])
+        return acme, ann, bob
+
+    def _winback(self, **values):
+        return self.env['ir.actions.server'].create({
+            'name': 'Win back', 'model_id': self.env['ir.model']._get_id('res.partner'),
+            'state': 'loyalty_winback', **values})
+
+    def test_a_company_and_its_contacts_get_one_action_and_one_opportunity(self):
+        acme, ann, bob = self._acme()
+        self._order(acme, 500, date(2026, 6, 1))
+        self._recompute()
+        # the contacts carry the company's figures
+        self.assertEqual((ann | bob).mapped('loyalty_last_purchase_date'), [date(2026, 6, 1)] * 2)
+        rule = self._rule(trigger='dormant', days=90, partner_domain=f"[('commercial_partner_id', '=', {acme.id})]",
+                          action_server_ids=[(6, 0, self._winback().ids)])
+        rule._run(self.AS_OF)
+        rule._run(self.AS_OF)
+        self.assertRecordValues(rule.care_action_ids, [{'partner_id': acme.id, 'state': 'done',
+                                                        'occurrence': 'since 2026-06-01'}])
+        leads = self.env['crm.lead'].search([('partner_id', 'in', (acme | ann | bob).ids)])
+        self.assertRecordValues(leads, [{'partner_id': acme.id, 'type': 'opportunity', 'name': 'Win back ACME'}])
+
+    def test_every_purchase_trigger_selects_the_company_only(self):
+        acme, ann, bob = self._acme()
+        self._order(ann, 300, date(2024, 11, 25))
+        self._order(bob, 200, date(2026, 11, 12))
+        self._recompute()
+        for trigger, days in (('purchase_anniversary', 3), ('after_purchase', 10), ('dormant', 10)):
+            with self.subTest(trigger=trigger):
+                rule = self._rule(name=trigger, trigger=trigger, days=days)
+                self.assertEqual({pid for pid, _occ in rule._candidates(self.AS_OF)} & set((acme | ann | bob).ids),
+                                 {acme.id})
+
+    def test_a_contacts_birthday_is_his_own_once(self):
+        acme, ann, _bob = self._acme()
+        ann.birthday = date(1990, 12, 1)
+        rule = self._rule(partner_domain=f"[('commercial_partner_id', '=', {acme.id})]")
+        rule._run(date(2026, 11, 28))
+        rule._run(date(2026, 11, 28))
+        self.assertRecordValues(rule.care_action_ids, [{'partner_id': ann.id, 'occurrence': '2026'}])
+        self.assertEqual(len(self._activities(ann)), 1)
+        self.assertFalse(self._activities(acme))
+
+    def test_winback_goes_to_the_actions_team_else_the_salespersons(self):
+        salesman = self.env['res.users'].create({'name': 'Wei', 'login': 'wei_care', 'email': 'wei@example.com'})
+        own_team = self.env['crm.team'].create({'name': 'North', 'member_ids': [(6, 0, salesman.ids)]})
+        action_team = self.env['crm.team'].create({'name': 'Win-back Team', 'user_id': self.env.user.id})
+        followed = self._create_customer('Followed Ltd', user_id=salesman.id, birthday=date(1990, 12, 1))
+        alone = self._create_customer('Alone Ltd', birthday=date(1990, 12, 1))
+        for values, partner, team, user in (
+                ({'loyalty_team_id': action_team.id}, followed, action_team, salesman),
+                ({'loyalty_team_id': action_team.id}, alone, action_team, self.env.user),
+                ({}, followed, own_team, salesman),
+                ({}, alone, self.env['crm.team'], self.env['res.users'])):
+            with self.subTest(team=bool(values), partner=partner.name):
+                rule = self._rule(action_server_ids=[(6, 0, self._winback(**values).ids)],
+                                  partner_domain=f"[('id', '=', {partner.id})]")
+                rule._run(date(2026, 11, 28))
+                self.assertEqual(rule.care_action_ids.state, 'done', rule.care_action_ids.note)
+                lead = self.env['crm.lead'].search([('partner_id', '=', partner.id)], order='id desc', limit=1)
+                self.assertEqual((lead.team_id, lead.user_id), (team, user))
+
+    def test_a_satisfaction_request_goes_to_the_customer_with_or_without_an_address(self):
+        ask = self.env['ir.actions.server'].create({
+            'name': 'Ask', 'model_id': self.env['ir.model']._get_id('res.partner'), 'state': 'loyalty_feedback'})
+        silent = self._create_customer('No Mail Ltd', birthday=date(1990, 12, 1))
+        rule = self._rule(action_server_ids=[(6, 0, ask.ids)],
+                          partner_domain=f"[('id', 'in', {[self.customer.id, silent.id]})]")
+        rule._run(date(2026, 11, 28))
+        self.assertEqual(rule.care_action_ids.mapped('state'), ['done', 'done'])
+        requests = self.env['crm.loyalty.feedback'].search([('partner_id', 'in', [self.customer.id, silent.id])])
+        self.assertEqual(requests.mapped('state'), ['requested', 'requested'])
+        mails = self.env['mail.mail'].search([('model', '=', 'crm.loyalty.feedback'), ('res_id', 'in', requests.ids)])
+        self.assertEqual(mails.recipient_ids, self.customer)
+        self.assertIn("no email address", requests.filtered(lambda r: r.partner_id == silent).message_ids[0].body)
+
+    def test_an_activity_without_a_chosen_user_goes_to_the_salesperson_else_the_rules_user(self):
+        generic = self.env['ir.actions.server'].create({
+            'name': 'Call', 'model_id': self.env['ir.model']._get_id('res.partner'), 'state': 'next_activity',
+            'activity_type_id': self.env.ref('mail.mail_activity_data_call').id, 'activity_summary': 'Care call',
+            'activity_user_type': 'generic', 'activity_user_field_name': 'user_id'})
+        salesman = self.env['res.users'].create({'name': 'Wei', 'login': 'wei_call', 'email': 'wei@example.com'})
+        followed = self._create_customer('Followed Ltd', user_id=salesman.id, birthday=date(1990, 12, 1))
+        rule = self._rule(action_server_ids=[(6, 0, generic.ids)],
+                          partner_domain=f"[('id', 'in', {[self.customer.id, followed.id]})]")
+        rule._run(date(2026, 11, 28))
+        self.assertEqual(rule.care_action_ids.mapped('state'), ['done', 'done'])
+        self.assertEqual(self._activities(followed).user_id, salesman)
+        self.assertEqual(self._activities().user_id, rule.user_id)
+
+    def test_a_companys_opt_out_and_blacklist_hold_for_its_contacts(self):
+        acme, ann, bob = self._acme()
+        (ann | bob).birthday = date(1990, 12, 1)
+        rule = self._rule(action_server_ids=[(6, 0, (self.email | self.activity).ids)],
+                          partner_domain=f"[('commercial_partner_id', '=', {acme.id})]")
+        acme.care_opt_out = True
+        self.env['mail.blacklist'].create({'email': acme.email})
+        rule._run(date(2026, 11, 28))
+        self.assertFalse(self._mails(ann) | self._mails(bob))
+        self.assertEqual(len(self._activities(ann) | self._activities(bob)), 2)     # staff still call
+        self.assertEqual(rule.care_action_ids.mapped('note'), ["The customer asked not to be contacted."] * 2)
+        acme.care_opt_out = False                   # only the blacklisted company address left
+        email_only = self._rule(name='Email only', action_server_ids=[(6, 0, self.email.ids)],
+                                partner_domain=f"[('id', '=', {ann.id})]")
+        email_only._run(date(2026, 11, 28))
+        self.assertRecordValues(email_only.care_action_ids, [{
+            'state': 'skipped', 'note': "The customer's email address is blacklisted."}])
+        self.assertFalse(self._mails(ann))
+        self.assertFalse(ann.care_opt_out or ann.is_blacklisted)       # the contact's own flags untouched
+
+    def test_uplift_counts_a_purchase_by_any_contact_of_the_company(self):
+        acme, ann, bob = self._acme()
+        rule = self._rule(uplift_days=30)
+        when = datetime(2026, 10, 1, 9)
+        Log = self.env['crm.loyalty.care.action']
+        Log.create([{'rule_id': rule.id, 'partner_id': partner.id, 'company_id': self.company.id,
+                     'occurrence': '2026', 'state': 'done', 'date': when} for partner in (acme, ann)])
+        self._order(bob, 100, date(2026, 10, 10))     # Bob buys for ACME
+        rule.invalidate_recordset()
+        self.assertEqual((rule.treated_count, rule.treated_repurchase), (2, 100.0))
+
+    # --- a missed run loses nothing --------------------------------------------------
+
+    def test_a_day_the_job_did_not_run_is_caught_up_once(self):
+        """Bought on 10 November; 7 days after: run on the 16th, not on the 17th, then on the 18th."""
+        self._order(self.customer, 100, date(2026, 11, 10))
+        self._recompute(as_of=date(2026, 11, 16))
+        rule = self._rule(trigger='after_purchase', days=7, last_run_date=date(2026, 11, 15))
+        rule._run(date(2026, 11, 16))
+        self.assertFalse(rule.care_action_ids)
+        self.assertEqual(rule.last_run_date, date(2026, 11, 16))
+        rule._run(date(2026, 11, 18))
+        rule._run(date(2026, 11, 18))
+        rule._run(date(2026, 11, 19))
+        self.assertRecordValues(rule.care_action_ids, [{'occurrence': '2026-11-10', 'state': 'done'}])
+        self.assertEqual(len(self._activities()), 1)
+        self.assertEqual(rule.last_run_date, date(2026, 11, 19))
+
+    def test_every_exact_day_trigger_catches_up(self):
+        """The job last ran on 1 November and runs again on the 10th: what fell in between is acted on."""
+        filter_ = self.env['product.product'].create({'name': 'Water filter', 'type': 'consu'})
+        self.customer.birthday = date(1990, 11, 5)
+        self._order(self.customer, 100, date(2024, 11, 4))
+        order = self._order(self.customer, 100, date(2026, 11, 3))
+        order.order_line.product_id = filter_
+        self._recompute(as_of=date(2026, 11, 10))
+        complaint = self.env['crm.loyalty.complaint'].create({'partner_id': self.customer.id, 'subject': 'Late'})
+        complaint.write({'resolution': '<p>Sent again</p>', 'state': 'resolved'})
+        complaint.date_resolved = datetime(2026, 11, 4, 10)
+        expected = {
+            'birthday': '2026', 'purchase_anniversary': '2026', 'after_purchase': '2026-11-03',
+            'product_reminder': f'order {order.id}', 'complaint_resolved': f'complaint {complaint.id}'}
+        for trigger, occurrence in expected.items():
+            with self.subTest(trigger=trigger):
+                rule = self._rule(name=trigger, trigger=trigger, days=1, product_ids=[(6, 0, filter_.ids)],
+                                  last_run_date=date(2026, 11, 1))
+                self.assertEqual(rule._candidates(date(2026, 11, 10)), [(self.customer.id, occurrence)])
+                rule.last_run_date = date(2026, 11, 9)      # had it run on the 9th: nothing left for the 10th
+                self.assertFalse(rule._candidates(date(2026, 11, 10)))
+
+    def test_a_leap_day_birthday_missed_on_28_february_is_caught_up_on_1_march(self):
+        self.customer.birthday = date(2000, 2, 29)
+        rule = self._rule(days=0, last_run_date=date(2027, 2, 27))
+        rule._run(date(2027, 3, 1))
+        rule._run(date(2027, 3, 2))
+        self.assertRecordValues(rule.care_action_ids, [{'occurrence': '2027', 'state': 'done'}])
+
+    def test_a_new_rule_does_not_act_on_history(self):
+        today = date.today()
+        self._order(self.customer, 100, today - timedelta(days=30))
+        self._recompute(as_of=today)
+        rule = self._rule(trigger='after_purchase', days=30)
+        self.assertEqual(rule.last_run_date, today - timedelta(days=1))
+        self.assertEqual(rule._candidates(today), [(self.customer.id, str(today - timedelta(days=30)))])
+        late = self._rule(trigger='after_purchase', days=29)       # the purchase's day 29 was yesterday
+        self.assertFalse(late._candidates(today))
+        late._run(today)
+        self.assertEqual((late.care_action_ids, late.last_run_date), (self.env['crm.loyalty.care.action'], today))
+
+    def test_catching_up_stops_two_weeks_back(self):
+        self._order(self.customer, 100, date(2026, 11, 1))
+        self._recompute(as_of=date(2026, 11, 30))
+        rule = self._rule(trigger='after_purchase', days=0, last_run_date=date(2026, 9, 1))
+        self.assertEqual(rule._candidates(date(2026, 11, 15)), [(self.customer.id, '2026-11-01')])  # 14 days back
+        self.assertFalse(rule._candidates(date(2026, 11, 16)))          # 15 days back: given up
+        self.assertEqual(rule.last_run_date, date(2026, 9, 1))
+
+    def test_a_reactivated_rule_starts_afresh(self):
+        rule = self._rule(last_run_date=date(2026, 1, 1))
+        rule.active = False
+        rule.name = 'Paused'
+        self.assertEqual(rule.last_run_date, date(2026, 1, 1))
+        rule.active = True
+        self.assertEqual(rule.last_run_date, date.today() - timedelta(days=1))
+
+    def test_the_day_evaluated_is_written_by_the_runs_only(self):
+        manager = self.env['res.users'].create({
+            'name': 'Loyalty Admin', 'login': 'care_manager', 'email': 'manager@example.com',
+            'groups_id': [(6, 0, [self.env.ref('crm_loyalty.group_loyalty_manager').id])]})
+        rule = self._rule(last_run_date=date(2026, 11, 1))
+        with self.assertRaises(AccessError):
+            rule.with_user(manager).write({'last_run_date': date(2020, 1, 1)})
+        with self.assertRaises(AccessError):
+            self.env['crm.loyalty.care.rule'].with_user(manager).create({
+                'name': 'History', 'trigger': 'birthday', 'last_run_date': date(2020, 1, 1)})
+        self.assertEqual(rule.last_run_date, date(2026, 11, 1))
+        self.assertFalse(self.env['crm.loyalty.care.rule'].search([('name', '=', 'History')]))
+        self.assertEqual(rule.copy().last_run_date, date.today() - timedelta(days=1))   # a new rule
+
+    def test_a_rule_that_raises_does_not_stop_the_others(self):
+        today = date.today()
+        self.customer.birthday = today.replace(year=1992)
+        broken = self._rule(name='Broken filter', days=0, sequence=1)
+        good = self._rule(name='Good', days=0, sequence=2)
+        # a filter that no longer fits the partners (a field removed by an uninstalled module)
+        self.env.cr.execute("UPDATE crm_loyalty_care_rule SET partner_domain = %s WHERE id = %s",
+                            ["[('gone_field', '=', 1)]", broken.id])
+        broken.invalidate_recordset()
+        with self.assertLogs('odoo.addons.crm_loyalty.models.crm_loyalty_care', 'ERROR') as logs:
+            self.env['crm.loyalty.care.rule']._cron_run()
+        self.assertIn(f"Care rule {broken.id} failed", logs.output[0])
+        self.assertEqual(good.care_action_ids.state, 'done')
+        self.assertEqual(good.last_run_date, today)
+        self.assertFalse(broken.care_action_ids)
+        self.assertEqual(broken.last_run_date, today - timedelta(days=1))     # it catches up once fixed
 
     # --- bad input ------------------------------------------------------------------
 

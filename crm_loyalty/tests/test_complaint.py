@@ -190,6 +190,17 @@ class TestComplaint(LoyaltyCase):
         self.assertEqual(complaint.feedback_count, 1)
         self.assertEqual(complaint.action_view_feedback()['domain'], [('complaint_id', '=', complaint.id)])
 
+    def test_no_satisfaction_request_reaches_a_contact_of_an_opted_out_company(self):
+        self.customer.care_opt_out = True
+        complaint = self._resolved(partner=self.contact)
+        complaint.action_close()
+        feedback = self.env['crm.loyalty.feedback'].search([('complaint_id', '=', complaint.id)])
+        self.assertRecordValues(feedback, [{'partner_id': self.contact.id, 'state': 'requested'}])
+        self.assertFalse(self.env['mail.mail'].search([('model', '=', 'crm.loyalty.feedback'),
+                                                       ('res_id', '=', feedback.id)]))
+        self.assertIn("asked not to be contacted", feedback.message_ids[0].body)
+        self.assertFalse(self.contact.care_opt_out)
+
     def test_user_of_one_company_does_not_see_another_company_complaints(self):
         company_b = self.env['res.company'].create({'name': 'Loyalty B'})
         mine = self._complaint()

@@ -98,6 +98,36 @@ class TestFeedback(LoyaltyCase):
         self.assertIn("asked not to be contacted", requests[0].message_ids[0].body)
         self.assertIn("blacklisted", requests[1].message_ids[0].body)
 
+    def test_a_companys_opt_out_and_blacklist_hold_for_its_contacts(self):
+        quiet = self._create_customer('Quiet Ltd', email='office@quiet.example.com', care_opt_out=True)
+        listed = self._create_customer('Listed Ltd', email='office@listed.example.com')
+        self.env['mail.blacklist'].create({'email': listed.email})
+        contacts = self.env['res.partner'].create([
+            {'name': 'Ann', 'parent_id': quiet.id, 'email': 'ann@quiet.example.com'},
+            {'name': 'Bob', 'parent_id': listed.id, 'email': 'bob@listed.example.com'}])
+        requests = self.Feedback.create([{'partner_id': contact.id} for contact in contacts])
+        self.assertFalse(requests._send_request())
+        self.assertFalse(self.env['mail.mail'].search([('model', '=', 'crm.loyalty.feedback'),
+                                                        ('res_id', 'in', requests.ids)]))
+        self.assertIn("asked not to be contacted", requests[0].message_ids[0].body)
+        self.assertIn("blacklisted", requests[1].message_ids[0].body)
+        self.assertEqual(requests.mapped('state'), ['requested', 'requested'])
+        self.assertFalse(any(contacts.mapped('care_opt_out')) or any(contacts.mapped('is_blacklisted')))
+
+    def test_a_sample_leaves_out_opted_out_and_blacklisted_companies(self):
+        customers = self.env['res.partner'].create([
+            {'name': f'Sampled {i}', 'is_company': True, 'email': f's{i}@example.com', 'ref': 'SAMPLE'}
+            for i in range(3)])
+        customers[0].care_opt_out = True
+        self.env['mail.blacklist'].create({'email': customers[1].email})
+        self.env['res.partner'].create({'name': 'Ann', 'parent_id': customers[0].id, 'email': 'ann@example.com',
+                                        'ref': 'SAMPLE'})
+        wizard = self.env['crm.loyalty.survey.sample'].create({
+            'partner_domain': "[('ref', '=', 'SAMPLE')]", 'sample_size': 5})
+        self.assertEqual(wizard.population_count, 1)
+        wizard.action_send()
+        self.assertEqual(self.Feedback.search([('partner_id.ref', '=', 'SAMPLE')]).partner_id, customers[2])
+
     def test_requests_expire(self):
         request = self.Feedback.create({'partner_id': self.customer.id})
         request.expiry_date = date.today() - timedelta(days=1)

@@ -32,9 +32,8 @@ class CrmLoyaltySurveySample(models.TransientModel):
         self.env.cr.execute("""SELECT DISTINCT commercial_partner_id FROM crm_loyalty_feedback
                                 WHERE company_id = %s AND create_date >= %s""", (self.company_id.id, since))
         recent = [row[0] for row in self.env.cr.fetchall()]
-        return expression.AND([domain, [
-            ('parent_id', '=', False), ('email', '!=', False), ('care_opt_out', '=', False),
-            ('is_blacklisted', '=', False), ('commercial_partner_id', 'not in', recent)]])
+        return expression.AND([domain, self.env['res.partner']._loyalty_contactable_domain(), [
+            ('parent_id', '=', False), ('email', '!=', False), ('commercial_partner_id', 'not in', recent)]])
 
     @api.depends('partner_domain', 'exclude_days', 'company_id')
     def _compute_population_count(self):
