@@ -30,7 +30,7 @@ def cdnow_transactions():
     if not spec:
         sys.exit("the Lifetimes data package is missing: run make setup")
     path = Path(spec.submodule_search_locations[0]) / 'datasets' / 'CDNOW_master.txt'
-    for line in path.read_text().splitlines():
+    for line in path.read_text().splitlines()[1:]:   # after the header line
         customer, day, _quantity, amount = line.split()
         yield int(customer), datetime.strptime(day, '%Y%m%d').date(), float(amount)
 

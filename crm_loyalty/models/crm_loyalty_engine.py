@@ -358,7 +358,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
                           COUNT(*) OVER () AS n,
                           RANK() OVER (ORDER BY h.last_date) + (COUNT(*) OVER (PARTITION BY h.last_date) - 1) / 2.0
                               AS r_rank,
-                          RANK() OVER (ORDER BY h.count_window)
+                          -- frequency is ranked among the repeat buyers of the window
+                          COUNT(*) OVER (PARTITION BY h.count_window > 1) AS n_repeat,
+                          RANK() OVER (PARTITION BY h.count_window > 1 ORDER BY h.count_window)
                               + (COUNT(*) OVER (PARTITION BY h.count_window) - 1) / 2.0 AS f_rank,
                           -- spend is ranked among those who spent in the window
                           h.revenue_window > 0 AS spent,
@@ -374,8 +376,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
                ), scored AS (
                    SELECT partner_id, recency_days, revenue_before, revenue_all, count_window,
                           CEIL(5 * (r_rank - 0.5) / n) AS r_score,
-                          -- one-time buyers are the least frequent, however many they are
-                          CASE WHEN count_window <= 1 THEN 1 ELSE CEIL(5 * (f_rank - 0.5) / n) END AS f_score,
+                          -- one-time buyers are the least frequent however many they are (F = 1),
+                          -- repeat buyers share F = 2 to 5 by their quartile
+                          CASE WHEN count_window <= 1 THEN 1 ELSE 1 + CEIL(4 * (f_rank - 0.5) / n_repeat) END
+                              AS f_score,
                           -- and no revenue in the window is the least monetary value
                           CASE WHEN NOT spent THEN 1 ELSE CEIL(5 * (m_rank - 0.5) / n_spent) END AS m_score
                      FROM ranked

@@ -97,7 +97,8 @@ class TestDashboard(DashboardHistory, LoyaltyCase):
         grid = {(cell['r'], cell['f']): cell for row in rfm['rows'] for cell in row['cells']}
         self.assertEqual([row['r'] for row in rfm['rows']], [5, 4, 3, 2, 1])
         self.assertEqual({key: cell['count'] for key, cell in grid.items() if cell['count']},
-                         {(5, 1): 2, (3, 5): 1, (3, 4): 1, (2, 3): 1, (1, 1): 1})   # A and A2 bought once: F = 1
+                         # A, A2 bought once: F = 1; D, C, B repeat: 2, 3, 5
+                         {(5, 1): 2, (3, 5): 1, (3, 3): 1, (2, 2): 1, (1, 1): 1})
         self.assertEqual(len(grid), 25)
         self.assertEqual((rfm['peak'], grid[5, 1]['heat'], grid[3, 5]['heat'], grid[4, 4]['heat']), (2, 1.0, 0.5, 0.0))
         self.assertEqual(grid[5, 1]['revenue'], 1000.0)

@@ -35,15 +35,15 @@ def reference_history(orders, window_start):
     return expected
 
 
-def reference_quintiles(scored, key):
-    """ceil(5 (mid-rank - 1/2) / n), ties at the mean of their ranks."""
+def reference_quintiles(scored, key, parts=5):
+    """ceil(parts (mid-rank - 1/2) / n), ties at the mean of their ranks."""
     values = sorted(key(e) for e in scored.values())
     n = len(values)
     first, count = {}, defaultdict(int)
     for i, v in enumerate(values):
         first.setdefault(v, i + 1)
         count[v] += 1
-    return {p: math.ceil(5 * (first[key(e)] + (count[key(e)] - 1) / 2 - 0.5) / n) for p, e in scored.items()}
+    return {p: math.ceil(parts * (first[key(e)] + (count[key(e)] - 1) / 2 - 0.5) / n) for p, e in scored.items()}
 
 
 def reference_abc(scored, a_share, b_share):
@@ -91,8 +91,10 @@ class TestDemoData(LoyaltyTourCase):
         expected = reference_history(orders, window_start)
         scored = {p: e for p, e in expected.items() if e['count_total']}
         r = reference_quintiles(scored, lambda e: e['last'].toordinal())
-        f = reference_quintiles(scored, lambda e: e['count_window'])
-        f.update({p: 1 for p, e in scored.items() if e['count_window'] <= 1})   # one-time buyers
+        # one-time buyers F = 1, repeat buyers 2 to 5 by their quartile among them
+        repeat = {p: e for p, e in scored.items() if e['count_window'] > 1}
+        f = {p: 1 for p in scored} | {
+            p: 1 + q for p, q in reference_quintiles(repeat, lambda e: e['count_window'], parts=4).items()}
         spent = {p: e for p, e in scored.items() if round(e['revenue_window'], 6) > 0}
         m = {p: 1 for p in scored} | reference_quintiles(spent, lambda e: round(e['revenue_window'], 6))
         abc = reference_abc(scored, 0.8, 0.95)

@@ -126,13 +126,15 @@ class TestScores(LoyaltyCase):
         # ceil(5 (i - 1/2) / 10)
         expected = [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
         self.assertEqual(self.scores('rfm_r_score'), expected)
-        self.assertEqual(self.scores('rfm_f_score'), expected)
         self.assertEqual(self.scores('rfm_m_score'), expected)
+        # the one-time buyer has F = 1; the nine repeat buyers 1 + ceil(4 (i - 1/2) / 9)
+        self.assertEqual(self.scores('rfm_f_score'), [1, 2, 2, 3, 3, 3, 4, 4, 5, 5])
 
     def test_segments_from_recency_and_frequency_monetary(self):
         self._recompute()
+        # R and the rounded mean of F and M: (F + M + 1) // 2 = 1, 2, 2, 3, 3, 3, 4, 4, 5, 5
         self.assertEqual(self.scores('rfm_segment'), [
-            'lost', 'lost', 'hibernating', 'hibernating', 'need_attention', 'need_attention',
+            'lost', 'hibernating', 'hibernating', 'at_risk', 'need_attention', 'need_attention',
             'loyal', 'loyal', 'champions', 'champions'])
 
     def test_abc_classes_include_the_customer_crossing_the_share(self):

@@ -128,7 +128,8 @@ class TestSegmentsOnRealDistributions(LoyaltyCase):
         one_time = self.env['res.partner'].concat(*customers[:6])
         self.assertEqual(one_time.mapped('rfm_f_score'), [1] * 6)
         regulars = self.env['res.partner'].concat(*customers[6:])
-        self.assertEqual(regulars.mapped('rfm_f_score'), [4, 4, 5, 5])
+        # the four repeat buyers by their quartile: 1 + ceil(4 (i - 1/2) / 4)
+        self.assertEqual(regulars.mapped('rfm_f_score'), [2, 3, 4, 5])
         # the two oldest and cheapest: R = 1, M = 1, and now F = 1 (it was 2)
         self.assertEqual([c.rfm_segment for c in customers[4:6]], ['lost', 'lost'])
 

@@ -100,7 +100,7 @@ class TestReports(LoyaltyCase):
     def test_rfm_grid_counts_per_recency_and_frequency_score(self):
         self._matrix_customers()
         self.assertEqual(self._cells('crm.loyalty.report.customer', ['rfm_r_score', 'rfm_f_score'], revenue=False), {
-            (5, 1): 2, (3, 5): 1, (3, 4): 1, (2, 3): 1, (1, 1): 1})   # A and A2 bought once: F = 1
+            (5, 1): 2, (3, 5): 1, (3, 3): 1, (2, 2): 1, (1, 1): 1})   # A, A2 bought once: F = 1; D, C, B: 2, 3, 5
 
     def test_rfm_grid_reads_the_best_recency_first(self):
         self._matrix_customers()
