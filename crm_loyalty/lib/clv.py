@@ -169,6 +169,33 @@ def expected_purchases(params, t, frequency, recency, T):
     return np.where(bad, fallback, result)
 
 
+def probability_purchase_within(params, t, frequency, recency, T):
+    """P(at least one purchase in the next ``t`` time units | the history) under BG/NBD.
+
+    A customer drops out only right after a purchase, so one still alive at ``T`` buys
+    again with his Poisson rate, whose posterior is Gamma(r + x, alpha + T): the wait for
+    his next purchase is Lomax, P(none within t | alive) = ((alpha + T) / (alpha + T + t))^(r + x).
+    Hence P = P(alive) x (1 - that). Raises ValueError for a non-positive horizon."""
+    r, alpha = params['r'], params['alpha']
+    x, t_x, age = _arrays(frequency, recency, T)
+    if t <= 0:
+        raise ValueError("the horizon must be positive")
+    none_while_alive = np.exp((r + x) * (np.log(alpha + age) - np.log(alpha + age + t)))
+    return probability_alive(params, x, t_x, age) * (1.0 - none_while_alive)
+
+
+def time_to_next_purchase(params, frequency, T, probability=0.5):
+    """Time units after ``T`` by which a customer *still alive* has bought again with the
+    given ``probability`` (default: the median wait): solving
+    1 - ((alpha + T) / (alpha + T + t))^(r + x) = p gives t = (alpha + T)((1 - p)^(-1/(r + x)) - 1).
+    Raises ValueError unless 0 < probability < 1."""
+    r, alpha = params['r'], params['alpha']
+    x, age = _arrays(frequency, T)
+    if not 0 < probability < 1:
+        raise ValueError("the probability must lie strictly between 0 and 1")
+    return (alpha + age) * np.expm1(-np.log1p(-probability) / (r + x))
+
+
 # --- Gamma-Gamma -------------------------------------------------------------------------
 
 def gamma_gamma_log_likelihood(params, frequency, monetary_value):

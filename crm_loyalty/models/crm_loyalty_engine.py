@@ -79,7 +79,10 @@ SCORE_FIELDS = {
     'clv_predicted': 'clv_predicted',
     'expected_purchases': 'expected_purchases',
     'probability_alive': 'probability_alive',
+    'loyalty_next_purchase_date': 'next_purchase_date',
+    'loyalty_purchase_probability_30d': 'purchase_probability_30d',
 }
+NEXT_PURCHASE_DAYS = 30     # the horizon of loyalty_purchase_probability_30d
 WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
 
 
@@ -401,7 +404,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                           / GREATEST(COALESCE(h.interval_days, %(median_interval)s), 1)::float8 AS churn_ratio,
                       COALESCE((p.satisfaction_score ->> %(key)s)::float8, 0) AS satisfaction,
                       NULL::float8 AS expected_purchases, NULL::float8 AS probability_alive,
-                      NULL::float8 AS clv_predicted
+                      NULL::float8 AS clv_predicted, NULL::date AS next_purchase_date,
+                      NULL::float8 AS purchase_probability_30d
                  FROM crm_loyalty_hist h
                  JOIN res_partner p ON p.id = h.partner_id
                  LEFT JOIN scored s ON s.partner_id = h.partner_id""",
@@ -486,14 +490,23 @@ class CrmLoyaltyEngine(models.AbstractModel):
         alive = clv.probability_alive(fit['bgnbd'], frequency, recency, age)
         purchases = clv.expected_purchases(fit['bgnbd'], horizon, frequency, recency, age)
         value = purchases * clv.expected_spend(fit['gamma_gamma'], frequency, spend)
-        # never a NaN in the database: a value out of numerical reach becomes 0
-        alive, purchases, value = (np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0) for a in (alive, purchases, value))
+        soon = clv.probability_purchase_within(fit['bgnbd'], NEXT_PURCHASE_DAYS, frequency, recency, age)
+        # the median wait of a customer still active, in whole days from as of
+        wait = np.ceil(clv.time_to_next_purchase(fit['bgnbd'], frequency, age))
+        # never a NaN in the database: a value out of numerical reach becomes 0 (no date)
+        alive, purchases, value, soon = (np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
+                                         for a in (alive, purchases, value, soon))
+        wait = np.where(np.isfinite(wait) & (wait < 36525), wait, -1).astype(int)
         cr.execute(SQL(
             """UPDATE crm_loyalty_scores s
-                  SET probability_alive = v.alive, expected_purchases = v.purchases, clv_predicted = v.value
-                 FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[]) AS v(id, alive, purchases, value)
+                  SET probability_alive = v.alive, expected_purchases = v.purchases, clv_predicted = v.value,
+                      purchase_probability_30d = v.soon,
+                      next_purchase_date = CASE WHEN v.wait >= 0 THEN %s::date + v.wait END
+                 FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::int[])
+                      AS v(id, alive, purchases, value, soon, wait)
                 WHERE s.partner_id = v.id""",
-            ids.tolist(), alive.round(4).tolist(), purchases.round(4).tolist(), value.round(2).tolist()))
+            params['as_of'], ids.tolist(), alive.round(4).tolist(), purchases.round(4).tolist(),
+            value.round(2).tolist(), soon.round(4).tolist(), wait.tolist()))
 
     def _decision_sql(self, params, source, partial):
         """SELECT, from ``source`` (aliased ``s``, with the history columns), of each

@@ -38,7 +38,8 @@ SYSTEM_FIELDS = frozenset({
     'loyalty_scored_date', 'rfm_recency_days', 'rfm_r_score', 'rfm_f_score', 'rfm_m_score', 'rfm_segment',
     'abc_class', 'loyalty_segment', 'value_segment', 'churn_risk', 'loyalty_churn_ratio',
     'satisfaction_score', 'satisfaction_date', 'relationship_months', 'clv_historical', 'clv_predicted',
-    'expected_purchases', 'probability_alive', 'loyalty_tier_id', 'loyalty_tier_computed_id',
+    'expected_purchases', 'probability_alive', 'loyalty_next_purchase_date', 'loyalty_purchase_probability_30d',
+    'loyalty_tier_id', 'loyalty_tier_computed_id',
     'loyalty_tier_metric', 'loyalty_tier_below_since', 'complaint_open_count', 'loyalty_lost',
     'loyalty_lost_reason_id', 'loyalty_lost_date', 'loyalty_lost_note', 'channel_territory_id',
 })
@@ -144,6 +145,14 @@ class ResPartner(models.Model):
     probability_alive = fields.Float(
         'Probability Active', aggregator='avg', digits=(3, 2), **LOYALTY,
         help="Probability (0 to 1) that the customer still buys from you (BG/NBD model).")
+    loyalty_next_purchase_date = fields.Date(
+        'Next Purchase By', **LOYALTY,
+        help="The day by which the customer, if he still buys from you, has a 50 % chance of having bought "
+             "again (his BG/NBD purchase rate given his history).")
+    loyalty_purchase_probability_30d = fields.Float(
+        'Purchase in 30 Days', aggregator='avg', digits=(3, 2), **LOYALTY,
+        help="Probability (0 to 1) of at least one purchase in the next 30 days: the probability that he "
+             "is still active times that of a purchase by then (BG/NBD model).")
 
     # --- Tier -------------------------------------------------------------------------
     loyalty_tier_id = fields.Many2one(

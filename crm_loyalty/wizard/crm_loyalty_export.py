@@ -46,7 +46,7 @@ CUSTOMER_COLUMNS = (
     'relationship_level_manual',
     # satisfaction and value
     'satisfaction_score', 'satisfaction_date', 'relationship_months', 'clv_historical', 'clv_predicted',
-    'expected_purchases', 'probability_alive',
+    'expected_purchases', 'probability_alive', 'loyalty_next_purchase_date', 'loyalty_purchase_probability_30d',
     # tier
     'loyalty_tier_id', 'loyalty_tier_computed_id', 'loyalty_tier_metric', 'loyalty_tier_below_since',
     'loyalty_tier_override_id', 'loyalty_tier_override_reason', 'loyalty_tier_override_until',
@@ -74,7 +74,7 @@ SUMMARY_FIELDS = ('loyalty_tier_id', 'rfm_segment', 'abc_class', 'loyalty_segmen
 
 # How numbers are shown, by field name; the other fields by their type.
 MONEY_FIELDS = {'loyalty_revenue', 'loyalty_revenue_total', 'clv_historical', 'clv_predicted', 'channel_target'}
-SHARE_FIELDS = {'probability_alive'}                    # 0 to 1, shown as a percentage
+SHARE_FIELDS = {'probability_alive', 'loyalty_purchase_probability_30d'}   # 0 to 1, shown as a percentage
 PERCENT_FIELDS = {'growth', 'target_achievement'}       # already in percent
 
 STRFTIME_TO_EXCEL = {
