@@ -251,3 +251,66 @@ def expected_spend(params, frequency, monetary_value):
     result = np.where(x > 0, individual, population)
     # q <= 1: the population mean does not exist; the customer's own mean is the best guess.
     return np.where(np.isfinite(result), result, m)
+
+
+# --- Backtest ----------------------------------------------------------------------------
+
+def grade(mae_model, mae_naive, total_error):
+    """The model's grade from the mean absolute errors per customer of the model and of the
+    naive baseline, and the relative error of the total: 'A' when it beats the baseline and
+    the total is within 15 %, 'B' when it beats the baseline or the total is within 25 %,
+    'C' otherwise."""
+    beats = mae_model < mae_naive
+    if beats and abs(total_error) <= 0.15:
+        return 'A'
+    if beats or abs(total_error) <= 0.25:
+        return 'B'
+    return 'C'
+
+
+def backtest(frequency, recency, T, holdout, actual, spend=None, actual_revenue=None, deciles=10):
+    """Fit the models on a calibration period and compare what they predict for the
+    ``holdout`` that followed (same time unit) with what each customer really did.
+
+    Per customer (the cohort who bought by the end of calibration): calibration
+    ``frequency``, ``recency``, ``T`` as for ``fit_bgnbd``; ``actual`` purchases in the
+    holdout; optionally the calibration mean repeat ``spend`` and the ``actual_revenue`` of
+    the holdout. The naive baseline repeats each customer's past rate, ``frequency / T``.
+
+    Returns a dict: ``customers``, ``predicted``/``actual`` purchases (totals) and
+    ``error`` (their relative difference), ``mae``/``mae_naive`` (mean absolute error per
+    customer), ``deciles`` (customers sorted by predicted purchases in ``deciles`` groups:
+    predicted and actual means), with spend also ``predicted_revenue``, ``actual_revenue``,
+    ``revenue_error``; ``fit`` (parameters and whether they converged) and ``grade``.
+    Raises ValueError for inconsistent columns or a non-positive holdout."""
+    x, t_x, age, real = _arrays(frequency, recency, T, actual)
+    if holdout <= 0:
+        raise ValueError("the holdout must be positive")
+    fit = fit_bgnbd(x, t_x, age)
+    predicted = np.nan_to_num(expected_purchases(fit, holdout, x, t_x, age))
+    with np.errstate(divide='ignore', invalid='ignore'):
+        naive = np.where(age > 0, x / age * holdout, 0.0)
+    total, real_total = float(predicted.sum()), float(real.sum())
+    error = (total - real_total) / real_total if real_total else 0.0
+    mae, mae_naive = (float(np.mean(np.abs(p - real))) if real.size else 0.0 for p in (predicted, naive))
+    order = np.argsort(predicted, kind='stable')
+    groups = [chunk for chunk in np.array_split(order, min(deciles, max(real.size, 1))) if chunk.size]
+    result = {
+        'customers': int(real.size), 'holdout': float(holdout),
+        'predicted': round(total, 2), 'actual': round(real_total, 2), 'error': round(error, 4),
+        'mae': round(mae, 4), 'mae_naive': round(mae_naive, 4),
+        'deciles': [{'customers': int(chunk.size), 'predicted': round(float(predicted[chunk].mean()), 4),
+                     'actual': round(float(real[chunk].mean()), 4)} for chunk in groups],
+        'fit': {**dict(fit), 'converged': fit.converged, 'reason': fit.reason},
+        'grade': grade(mae, mae_naive, error),
+    }
+    if spend is not None and actual_revenue is not None:
+        m, revenue = _arrays(spend, actual_revenue, signed=(0, 1))
+        spend_fit = fit_gamma_gamma(x, m)
+        predicted_revenue = float(np.nan_to_num(predicted * expected_spend(spend_fit, x, m)).sum())
+        real_revenue = float(revenue.sum())
+        result.update({
+            'predicted_revenue': round(predicted_revenue, 2), 'actual_revenue': round(real_revenue, 2),
+            'revenue_error': round((predicted_revenue - real_revenue) / real_revenue, 4) if real_revenue else 0.0,
+        })
+    return result

@@ -83,6 +83,7 @@ SCORE_FIELDS = {
     'loyalty_purchase_probability_30d': 'purchase_probability_30d',
 }
 NEXT_PURCHASE_DAYS = 30     # the horizon of loyalty_purchase_probability_30d
+BACKTEST_MIN_HOLDOUT_DAYS = 182     # 26 weeks
 WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
 
 
@@ -202,6 +203,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         self.env['crm.loyalty.feedback']._update_satisfaction_figures(company)
         self._build_scores(params)
         self._predict_lifetime_value(params, refit=partner_ids is None)
+        if partner_ids is None:
+            self._backtest(company, params['as_of'])
         cr.execute(SQL("SELECT partner_id FROM crm_loyalty_scores %s ORDER BY partner_id",
                        SQL("WHERE partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()))
         ids = [row[0] for row in cr.fetchall()]
@@ -507,6 +510,50 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 WHERE s.partner_id = v.id""",
             params['as_of'], ids.tolist(), alive.round(4).tolist(), purchases.round(4).tolist(),
             value.round(2).tolist(), soon.round(4).tolist(), wait.tolist()))
+
+    def _backtest(self, company, as_of):
+        """Fit the models on the company's history up to a calibration day (the lifetime
+        value horizon before ``as_of``, at least 26 weeks) and compare what they predicted
+        for the days since with what each customer really bought (``lib.clv.backtest``).
+        Stored on the company (``loyalty_clv_backtest``); returns it, or False without any
+        customer of the calibration period."""
+        holdout = max(round(company.loyalty_clv_horizon_months * DAYS_PER_MONTH), BACKTEST_MIN_HOLDOUT_DAYS)
+        calibration_end = as_of - timedelta(days=holdout)
+        params = self._params(company, as_of)
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """WITH daily AS (
+                   SELECT partner_id, day, SUM(amount) AS amount, BOOL_OR(is_purchase) AS is_purchase
+                     FROM (%(purchases)s) purchases
+                    GROUP BY partner_id, day
+               ), calibration AS (
+                   SELECT partner_id,
+                          MIN(day) FILTER (WHERE is_purchase AND day <= %(end)s) AS first_day,
+                          MAX(day) FILTER (WHERE is_purchase AND day <= %(end)s) AS last_day,
+                          COUNT(*) FILTER (WHERE is_purchase AND day <= %(end)s) AS purchases,
+                          SUM(GREATEST(amount, 0)) FILTER (WHERE is_purchase AND day <= %(end)s) AS spent,
+                          (ARRAY_AGG(GREATEST(amount, 0) ORDER BY day)
+                               FILTER (WHERE is_purchase AND day <= %(end)s))[1] AS first_spent,
+                          COUNT(*) FILTER (WHERE is_purchase AND day > %(end)s) AS holdout_purchases,
+                          COALESCE(SUM(amount) FILTER (WHERE day > %(end)s), 0) AS holdout_revenue
+                     FROM daily
+                    GROUP BY partner_id
+               )
+               SELECT purchases - 1, last_day - first_day, %(end)s - first_day,
+                      CASE WHEN purchases > 1 THEN (spent - first_spent) / (purchases - 1) ELSE 0 END,
+                      holdout_purchases, holdout_revenue
+                 FROM calibration
+                WHERE first_day IS NOT NULL""",
+            purchases=self._purchases_sql(params), end=calibration_end))
+        rows = self.env.cr.fetchall()
+        if not rows:
+            company.sudo().loyalty_clv_backtest = False
+            return False
+        frequency, recency, age, spend, actual, revenue = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        result = clv.backtest(frequency, recency, age, holdout, actual, spend, revenue)
+        result.update({'date': fields.Date.to_string(as_of), 'calibration_end': fields.Date.to_string(calibration_end)})
+        company.sudo().loyalty_clv_backtest = result
+        return result
 
     def _decision_sql(self, params, source, partial):
         """SELECT, from ``source`` (aliased ``s``, with the history columns), of each

@@ -70,6 +70,10 @@ class ResCompany(models.Model):
     loyalty_clv_fit = fields.Json(
         string='Lifetime Value Model', copy=False, readonly=True,
         help="The last BG/NBD and Gamma-Gamma fit of the company, with the population figures.")
+    loyalty_clv_backtest = fields.Json(
+        string='Prediction Quality', copy=False, readonly=True,
+        help="The last backtest: the models fitted on the history up to a calibration day, their predictions "
+             "for the days since against what the customers really bought, and the grade.")
 
     @api.constrains('loyalty_window_months', 'loyalty_tier_grace_days',
                     'loyalty_long_relationship_months', 'loyalty_clv_horizon_months',
