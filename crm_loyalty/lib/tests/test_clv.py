@@ -1,6 +1,7 @@
 """lib/clv.py: the BG/NBD and Gamma-Gamma fitters find the published parameters of the
 CDNOW data set, recover the parameters of data simulated from the models themselves,
-and fall back to the documented baseline.
+give the same predictions in any currency and time unit, never predict a spend outside
+the observed ones, and fall back to the documented baseline.
 
 Run by pytest without Odoo (`make test` does); lib/clv.py is loaded from its file so
 that the addon's package, which imports Odoo, is not."""
@@ -18,6 +19,9 @@ SPEC.loader.exec_module(clv)
 
 CDNOW_BGNBD = {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}   # weeks, FHL 2005
 CDNOW_GAMMA_GAMMA = {'p': 6.25, 'q': 3.74, 'v': 15.44}
+# The optimiser stops within about 1e-6 of the optimum along the flat directions of the
+# likelihood, so two fits of the same data in other units agree to that, not to the bit.
+SAME = 1e-4
 
 
 def cdnow_sample():
@@ -58,6 +62,12 @@ def simulate_spend(params, frequency, seed):
 def assert_params_close(fitted, expected, rel):
     for key, value in expected.items():
         assert fitted[key] == pytest.approx(value, rel=rel), key
+
+
+def lifetime_value(bgnbd, gamma_gamma, horizon, frequency, recency, T, spend):
+    """What the engine stores as clv_predicted: expected purchases times expected spend."""
+    return (clv.expected_purchases(bgnbd, horizon, frequency, recency, T)
+            * clv.expected_spend(gamma_gamma, frequency, spend))
 
 
 # --- the published figures and simulated data --------------------------------------------
@@ -114,10 +124,106 @@ def test_predictions_are_consistent():
     expected = clv.expected_purchases(CDNOW_BGNBD, 52, frequency, recency, T)
     assert np.all(np.isfinite(expected)) and np.all(expected >= 0)
     assert expected[3] > expected[1]        # frequent buyers buy more
-    spend = clv.expected_spend(CDNOW_GAMMA_GAMMA, np.array([0, 3]), np.array([0.0, 50.0]))
+    spend = clv.expected_spend(CDNOW_GAMMA_GAMMA, [0, 3, 1, 5], [0.0, 50.0, 10.0, 200.0])
     population = CDNOW_GAMMA_GAMMA['p'] * CDNOW_GAMMA_GAMMA['v'] / (CDNOW_GAMMA_GAMMA['q'] - 1)
     assert spend[0] == pytest.approx(population)
     assert population < spend[1] < 50.0     # shrunk towards the population mean
+
+
+# --- never absurd: spends of every magnitude, any currency, any time unit -----------------
+
+# Six customers of the issue, first purchase of 100 on 5 January, observed until 30 June
+# (day 176), with one or two repeat purchases of mean 1, 10, ... 100 000; and a one-time
+# buyer, whose expected spend is the population's mean.
+SIX_CUSTOMERS = {
+    'frequency': np.array([1, 2, 1, 2, 1, 2, 0]),
+    'recency': np.array([40, 90, 60, 120, 30, 150, 0]),
+    'T': np.full(7, 176),
+    'spend': np.array([1, 10, 100, 1_000, 10_000, 100_000, 0]),
+}
+
+
+def test_spend_lies_between_the_own_and_the_population_mean_whatever_their_spread():
+    c = SIX_CUSTOMERS
+    fitted = clv.fit_gamma_gamma(c['frequency'], c['spend'])
+    assert fitted['q'] > 1 or (not fitted.converged and fitted.reason)
+    spend = clv.expected_spend(fitted, c['frequency'], c['spend'])
+    population = spend[-1]
+    assert 1 <= population <= 100_000
+    for own, predicted in zip(c['spend'][:-1], spend[:-1], strict=True):
+        assert min(own, population) <= predicted <= max(own, population)
+
+
+def test_lifetime_value_is_never_negative_whatever_the_spread_of_spends():
+    c = SIX_CUSTOMERS
+    bgnbd = clv.fit_bgnbd(c['frequency'], c['recency'], c['T'])
+    gamma_gamma = clv.fit_gamma_gamma(c['frequency'], c['spend'])
+    value = lifetime_value(bgnbd, gamma_gamma, 365, c['frequency'], c['recency'], c['T'], c['spend'])
+    assert np.all(np.isfinite(value)) and np.all(value >= 0)
+    assert value[0] > 0                     # -24 when q < 1 was allowed
+
+
+def test_a_fit_near_q_one_cannot_inflate_the_population_mean():
+    """Stored parameters with q just above 1 (or below, from before the constraint) put
+    p v / (q - 1) anywhere: it is held within the observed means."""
+    frequency, spend = [1, 2, 0], [10.0, 30.0, 0.0]
+    for q in (1 + 1e-9, 0.5):
+        predicted = clv.expected_spend({'p': 1.0, 'q': q, 'v': 20.0}, frequency, spend)
+        assert np.all((predicted >= 10.0) & (predicted <= 30.0)), q
+
+
+def test_identical_spends_leave_q_on_the_bound_and_fall_back(caplog):
+    """Every repeat purchase of 100: no spread to fit, the likelihood grows without end
+    in q; a parameter on the optimiser's bound is no optimum."""
+    frequency, spend = np.arange(10), np.where(np.arange(10) > 0, 100.0, 0.0)
+    with caplog.at_level(logging.WARNING):
+        fitted = clv.fit_gamma_gamma(frequency, spend)
+    assert not fitted.converged
+    assert "bound" in fitted.reason and "q - 1" in fitted.reason
+    assert "baseline" in caplog.text
+    np.testing.assert_allclose(clv.expected_spend(fitted, frequency, spend), 100.0, rtol=1e-6)
+
+
+def test_predictions_scale_with_the_currency():
+    """The same sales in yuan and in a currency worth a thousandth (amounts x 1 000):
+    spend and lifetime value x 1 000, expected purchases and P(alive) unchanged."""
+    frequency, recency, T = simulate_bgnbd({**CDNOW_BGNBD, 'alpha': CDNOW_BGNBD['alpha'] * 7}, 3000, 273.0, seed=5)
+    spend = simulate_spend({'p': 6.25, 'q': 12.0, 'v': 8800.0}, frequency, seed=6)   # about 5 000 a purchase
+    bgnbd = clv.fit_bgnbd(frequency, recency, T)
+    yuan = clv.fit_gamma_gamma(frequency, spend)
+    thousandths = clv.fit_gamma_gamma(frequency, spend * 1000)
+    assert yuan.converged and thousandths.converged
+    assert thousandths['p'] == pytest.approx(yuan['p'], rel=SAME)
+    assert thousandths['q'] == pytest.approx(yuan['q'], rel=SAME)
+    assert thousandths['v'] == pytest.approx(yuan['v'] * 1000, rel=SAME)
+    np.testing.assert_allclose(clv.expected_spend(thousandths, frequency, spend * 1000),
+                               clv.expected_spend(yuan, frequency, spend) * 1000, rtol=SAME)
+    np.testing.assert_allclose(lifetime_value(bgnbd, thousandths, 365, frequency, recency, T, spend * 1000),
+                               lifetime_value(bgnbd, yuan, 365, frequency, recency, T, spend) * 1000, rtol=SAME)
+
+
+def test_predictions_do_not_depend_on_the_time_unit():
+    """The same histories in days and in weeks: alpha x 7, the other parameters, P(alive)
+    and the expected purchases of a year unchanged."""
+    frequency, days, T = simulate_bgnbd({**CDNOW_BGNBD, 'alpha': CDNOW_BGNBD['alpha'] * 7}, 3000, 273.0, seed=7)
+    in_days = clv.fit_bgnbd(frequency, days, T)
+    in_weeks = clv.fit_bgnbd(frequency, days / 7, T / 7)
+    assert in_days.converged and in_weeks.converged
+    assert_params_close(in_days, {**in_weeks, 'alpha': in_weeks['alpha'] * 7}, rel=SAME)
+    np.testing.assert_allclose(clv.probability_alive(in_days, frequency, days, T),
+                               clv.probability_alive(in_weeks, frequency, days / 7, T / 7), rtol=SAME)
+    np.testing.assert_allclose(clv.expected_purchases(in_days, 364, frequency, days, T),
+                               clv.expected_purchases(in_weeks, 52, frequency, days / 7, T / 7), rtol=SAME)
+
+
+def test_cdnow_fits_the_same_in_days_and_in_cents():
+    data = cdnow_sample()
+    in_weeks = clv.fit_bgnbd(data['x'], data['t_x'], data['T'])
+    in_days = clv.fit_bgnbd(data['x'], data['t_x'] * 7, data['T'] * 7)
+    assert in_days['alpha'] == pytest.approx(in_weeks['alpha'] * 7, rel=SAME)
+    dollars = clv.fit_gamma_gamma(data['x'], data['zbar'])
+    cents = clv.fit_gamma_gamma(data['x'], data['zbar'] * 100)
+    assert cents['v'] == pytest.approx(dollars['v'] * 100, rel=SAME)
 
 
 # --- the baseline and bad input ---------------------------------------------------------
