@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: set-up, lint, the tooling's unit tests, a fresh database with the addon and
-# all its tests (at_install and post_install, browser tours included), an uninstall
-# check, then one summary line. Exits non-zero on any failure, skip, or on no test.
+# `make test`: set-up, lint, the unit tests of the tooling and of lib/, a fresh database
+# with the addon and all its tests (at_install and post_install, browser tours included),
+# an uninstall check, then one summary line. Exits non-zero on any failure, skip, or on no test.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 # Leave the PostgreSQL cluster as it was found: stop it at the end if this run started it.
@@ -26,8 +26,8 @@ say "Lint"
 if bash "$ROOT/tools/lint.sh"; then lint_ok=1; else lint_ok=0; fi
 record_check lint "$results/lint.json" "$lint_ok"
 
-say "Unit tests of the tooling"
-"$PY" -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" "$ROOT/tools/tests" || true
+say "Unit tests of the tooling and of the addon's pure Python (crm_loyalty/lib)"
+"$PY" -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" "$ROOT/tools/tests" "$ROOT/crm_loyalty/lib/tests" || true
 
 say "Odoo tests of crm_loyalty in a fresh database '$TEST_DB'"
 drop_db "$TEST_DB"

@@ -13,13 +13,21 @@ Per customer, in one time unit throughout (the engine uses days):
 - ``monetary_value``: mean spend of the repeat purchases.
 
 The fits maximise the log-likelihood with SciPy's L-BFGS-B over the logarithms of the
-parameters (so they stay positive), from several starting points. SciPy is used because
+parameters (so they stay positive; Gamma-Gamma's ``q - 1``, so that ``q > 1`` and the
+population's mean spend exists), from several starting points. SciPy is used because
 it is maintained and already a dependency of the scientific Python stack; the
 ``lifetimes`` package that popularised these models is unmaintained.
 
+The fits run on normalised data, time divided by the mean ``T`` and spend by the mean
+spend, and scale the parameters back (``alpha`` is a time, ``v`` an amount; the others
+have no unit): the results do not depend on the time unit or the currency, and the
+optimiser's box (``LOG_BOUND`` on each logarithm) is wide around any sensible value.
+
 When the data cannot support a fit (fewer than ``MIN_REPEAT_CUSTOMERS`` customers with a
-repeat purchase) or the optimiser does not converge to finite parameters, the fitters
-return the **baseline** instead and say so in the result's ``reason``:
+repeat purchase), the optimiser does not converge, or its best point lies on the box (a
+parameter running off to zero or infinity, e.g. ``q`` to 1 for spends too dispersed for
+the model), the fitters return the **baseline** instead and say so in the result's
+``reason``:
 
 - BG/NBD baseline: purchase rates gamma-distributed with the mean and variance of the
   observed rates (``frequency / T``), and no dropout (``a`` tiny, ``b`` huge, so every
@@ -30,7 +38,6 @@ return the **baseline** instead and say so in the result's ``reason``:
 Nothing here imports Odoo.
 """
 import logging
-import math
 
 import numpy as np
 from scipy import optimize, special
@@ -40,6 +47,7 @@ _logger = logging.getLogger(__name__)
 MIN_REPEAT_CUSTOMERS = 5
 BASELINE_DROPOUT = {'a': 1e-6, 'b': 1e6}
 BASELINE_SPEND_SHRINK = 1e-6
+LOG_BOUND = 15.0   # the optimiser's box on each logarithm of a normalised parameter
 
 
 class FitResult(dict):
@@ -70,18 +78,24 @@ def _arrays(*columns, signed=()):
 
 
 def _maximise(neg_log_likelihood, starts, names):
-    """Best L-BFGS-B optimum over the starting points, or None when none converges."""
+    """Best L-BFGS-B optimum over the starting points, given as the logarithms of the
+    quantities ``names``: (those quantities, '') or (None, why there is no optimum)."""
     best = None
     for start in starts:
         with np.errstate(all='ignore'):
             result = optimize.minimize(neg_log_likelihood, np.log(start), method='L-BFGS-B',
-                                       bounds=[(-15.0, 15.0)] * len(start))
+                                       bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start))
         if result.success and np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
     if best is None:
-        return None, None
-    params = dict(zip(names, (float(v) for v in np.exp(best.x)), strict=True))
-    return params, -float(best.fun)
+        return None, "the optimiser did not converge"
+    values = dict(zip(names, (float(v) for v in np.exp(best.x)), strict=True))
+    # the box is not the model's: an optimum on it means the likelihood still rises beyond
+    on_bound = [name for name, x in zip(names, best.x, strict=True) if abs(x) > LOG_BOUND - 1e-3]
+    if on_bound:
+        return None, "the best fit lies on the optimiser's bound ({}): the data do not determine it".format(
+            ", ".join(f"{name} = {values[name]:.3g}" for name in on_bound))
+    return values, ''
 
 
 # --- BG/NBD ------------------------------------------------------------------------------
@@ -109,15 +123,18 @@ def fit_bgnbd(frequency, recency, T):
         return _bgnbd_baseline(x, age, f"only {repeaters} customers with a repeat purchase "
                                         f"(at least {MIN_REPEAT_CUSTOMERS} needed)")
 
+    unit = float(np.mean(age[age > 0])) if np.any(age > 0) else 1.0
+
     def neg_ll(log_params):
-        value = -np.sum(bgnbd_log_likelihood(np.exp(log_params), x, t_x, age))
+        value = -np.sum(bgnbd_log_likelihood(np.exp(log_params), x, t_x / unit, age / unit))
         return value if np.isfinite(value) else 1e300
 
-    scale = float(np.mean(age[age > 0])) if np.any(age > 0) else 1.0
-    starts = [(1.0, scale, 1.0, 1.0), (0.5, scale / 4, 0.5, 2.0), (2.0, scale * 2, 2.0, 5.0)]
-    params, ll = _maximise(neg_ll, starts, ('r', 'alpha', 'a', 'b'))
-    if params is None:
-        return _bgnbd_baseline(x, age, "the BG/NBD fit did not converge")
+    starts = [(1.0, 1.0, 1.0, 1.0), (0.5, 0.25, 0.5, 2.0), (2.0, 2.0, 2.0, 5.0)]
+    fitted, why = _maximise(neg_ll, starts, ('r', 'alpha / mean T', 'a', 'b'))
+    if fitted is None:
+        return _bgnbd_baseline(x, age, f"BG/NBD: {why}")
+    params = {'r': fitted['r'], 'alpha': fitted['alpha / mean T'] * unit, 'a': fitted['a'], 'b': fitted['b']}
+    ll = float(np.sum(bgnbd_log_likelihood(tuple(params.values()), x, t_x, age)))
     return FitResult(params, converged=True, log_likelihood=ll)
 
 
@@ -220,15 +237,20 @@ def fit_gamma_gamma(frequency, monetary_value):
         return _gamma_gamma_baseline(m, f"only {x.size} customers with a repeat purchase "
                                         f"(at least {MIN_REPEAT_CUSTOMERS} needed)")
 
+    unit = float(np.mean(m))
+
     def neg_ll(log_params):
-        value = -np.sum(gamma_gamma_log_likelihood(np.exp(log_params), x, m))
+        p, q_minus_1, v = np.exp(log_params)
+        value = -np.sum(gamma_gamma_log_likelihood((p, 1 + q_minus_1, v), x, m / unit))
         return value if np.isfinite(value) else 1e300
 
-    mean = float(np.mean(m))
-    starts = [(1.0, 1.0, mean), (5.0, 3.0, mean * 2), (0.5, 5.0, mean / 2)]
-    params, ll = _maximise(neg_ll, starts, ('p', 'q', 'v'))
-    if params is None:
-        return _gamma_gamma_baseline(m, "the Gamma-Gamma fit did not converge")
+    # each start has the observed mean spend (1) as the population's, p v / (q - 1)
+    starts = [(1.0, 1.0, 1.0), (5.0, 2.0, 0.4), (0.5, 4.0, 8.0)]
+    fitted, why = _maximise(neg_ll, starts, ('p', 'q - 1', 'v / mean spend'))
+    if fitted is None:
+        return _gamma_gamma_baseline(m, f"Gamma-Gamma: {why}")
+    params = {'p': fitted['p'], 'q': 1 + fitted['q - 1'], 'v': fitted['v / mean spend'] * unit}
+    ll = float(np.sum(gamma_gamma_log_likelihood(tuple(params.values()), x, m)))
     return FitResult(params, converged=True, log_likelihood=ll)
 
 
@@ -240,17 +262,28 @@ def _gamma_gamma_baseline(m, reason):
 
 
 def expected_spend(params, frequency, monetary_value):
-    """Expected mean spend of the customer's future purchases (never negative: a mean
-    spend below zero, refunds exceeding purchases, counts as zero)."""
+    """Expected mean spend of each customer's future purchases, the customers given being
+    the whole population: the Gamma-Gamma weighted mean of his own mean spend (weight
+    ``p x``) and the population's (weight ``q - 1``), so between the two.
+
+    The population's mean ``p v / (q - 1)`` is held within the range of the observed
+    means (of the customers with a repeat purchase), where a fit near ``q = 1`` would
+    put it far beyond; with ``q <= 1`` (a fit stored before that was excluded) it is the
+    mean of the observed means, and each repeat buyer keeps his own. A mean spend below
+    zero (refunds exceeding purchases) counts as zero. Never negative."""
     p, q, v = (params[k] for k in ('p', 'q', 'v'))
     x, m = _arrays(frequency, monetary_value, signed=(1,))
     m = np.maximum(m, 0.0)
-    population = p * v / (q - 1) if q > 1 else math.nan
-    with np.errstate(all='ignore'):
-        individual = (p * (v + x * m)) / (p * x + q - 1)
-    result = np.where(x > 0, individual, population)
-    # q <= 1: the population mean does not exist; the customer's own mean is the best guess.
-    return np.where(np.isfinite(result), result, m)
+    observed = m[x > 0]
+    if q > 1:
+        population = p * v / (q - 1)
+        own_weight = p * x / (p * x + q - 1)
+    else:
+        population = float(np.mean(observed)) if observed.size else 0.0
+        own_weight = np.where(x > 0, 1.0, 0.0)
+    if observed.size:
+        population = min(max(population, float(np.min(observed))), float(np.max(observed)))
+    return own_weight * m + (1 - own_weight) * population
 
 
 # --- Backtest ----------------------------------------------------------------------------
