@@ -1,6 +1,5 @@
 from . import test_install
 from . import test_company_settings
-from . import test_lib_next_purchase
 from . import test_lib_postcode
 from . import test_translations
 from . import test_tours
