@@ -6,6 +6,7 @@ SHELL := /bin/bash
 
 help:
 	@echo "make demo   set up everything, then serve Odoo with crm_loyalty and demo data on http://localhost:8069 (admin/admin)"
+	@echo "           make demo WORKERS=2: the same in production mode (worker processes, cron worker, websocket)"
 	@echo "make test   set up everything, then lint and run all tests in a fresh database"
 	@echo "make lint   ruff and pylint-odoo's mandatory checks"
 	@echo "make bench  performance figures at 10 000 and 100 000 customers"

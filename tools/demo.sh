@@ -2,13 +2,30 @@
 # `make demo`: set-up, a demo database with crm_loyalty and generated data (first run
 # only), then Odoo on http://localhost:$HTTP_PORT (admin / admin) until interrupted.
 # DEMO_CUSTOMERS and DEMO_ORDERS size the generated data of a new demo database.
+# WORKERS=n serves in production (multi-process) mode: n HTTP workers, a cron worker
+# (MAX_CRON_THREADS) and the websocket process on GEVENT_PORT, with Odoo's limits
+# LIMIT_TIME_CPU, LIMIT_TIME_REAL and LIMIT_TIME_REAL_CRON.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 setup_and_enter
 
-if "$PY" -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $HTTP_PORT)) != 0)"; then
-  die "Port $HTTP_PORT is taken (another Odoo?). Stop it, or choose another port: make demo HTTP_PORT=8070"
+WORKERS=${WORKERS:-0}
+GEVENT_PORT=${GEVENT_PORT:-$((HTTP_PORT + 3))}
+[[ "$WORKERS" =~ ^[0-9]+$ ]] || die "WORKERS is a number of HTTP worker processes (0: one threaded process), not '$WORKERS'."
+serve=(--http-interface="$HTTP_INTERFACE" --http-port="$HTTP_PORT")
+ports=("$HTTP_PORT")
+if [ "$WORKERS" -gt 0 ]; then
+  serve+=(--workers="$WORKERS" --max-cron-threads="${MAX_CRON_THREADS:-1}" --gevent-port="$GEVENT_PORT"
+          --limit-time-real-cron="${LIMIT_TIME_REAL_CRON:-3600}")
+  if [ -n "${LIMIT_TIME_REAL:-}" ]; then serve+=(--limit-time-real="$LIMIT_TIME_REAL"); fi
+  if [ -n "${LIMIT_TIME_CPU:-}" ]; then serve+=(--limit-time-cpu="$LIMIT_TIME_CPU"); fi
+  ports+=("$GEVENT_PORT")
 fi
+for port in "${ports[@]}"; do
+  if "$PY" -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) != 0)"; then
+    die "Port $port is taken (another Odoo?). Stop it, or choose other ports: make demo HTTP_PORT=8070 (the websocket port follows: GEVENT_PORT=8073)"
+  fi
+done
 
 odoo() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" "$@"; }
 installed=$(psql -d "$DEMO_DB" -tAc "SELECT state FROM ir_module_module WHERE name = 'crm_loyalty'" 2>/dev/null || true)
@@ -38,5 +55,7 @@ if [ -z "$has_data" ]; then
 fi
 
 say "Odoo with crm_loyalty: http://localhost:$HTTP_PORT  (login admin / admin; Ctrl-C stops)"
-exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-interface="$HTTP_INTERFACE" \
-  --http-port="$HTTP_PORT" --log-level=warn
+if [ "$WORKERS" -gt 0 ]; then
+  say "Workers mode: ${serve[*]:2}; websocket on port $GEVENT_PORT (see README, 'Production mode')"
+fi
+exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" "${serve[@]}" --log-level=warn

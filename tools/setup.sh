@@ -58,6 +58,11 @@ if [ "$(cat "$VENV/.crm_loyalty_stamp" 2>/dev/null)" != "$stamp" ]; then
   "$PY" -m pip install -q 'setuptools<81' wheel
   "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt" -r "$ROOT/tools/requirements.txt"
   "$PY" -m pip install -q --no-deps -r "$ROOT/tools/requirements-data.txt"
+  # Odoo's websocket process (workers mode) starts with gevent's monkey-patching, which
+  # resolves gevent's dependencies by name (see tools/requirements.txt): fail here, not
+  # in a restart loop of that process.
+  (cd / && "$PY" -c 'import gevent.monkey; gevent.monkey.patch_all()') \
+    || die "gevent cannot start in $VENV: Odoo's workers mode would not run (see tools/requirements.txt)."
   echo "$stamp" >"$VENV/.crm_loyalty_stamp"
 fi
 
