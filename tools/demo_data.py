@@ -398,7 +398,10 @@ class Generator:
                     'date': now - timedelta(days=rng.randint(0, 540), hours=rng.randint(0, 8)),
                 })
         feedback = self.env['crm.loyalty.feedback']
-        feedback.create(values)
+        feedback.create([v for v in values if v['channel'] != 'web'])
+        # answers on the customer's page: only the page may record those
+        from odoo.addons.crm_loyalty.models.access import from_code  # once the addons are loaded
+        from_code(feedback, 'crm_loyalty_page').create([v for v in values if v['channel'] == 'web'])
         requests = feedback.create([{'partner_id': partner_id, 'channel': 'email'}
                                     for partner_id, _r, _f in rng.sample(customers, len(chosen) // 4)])
         requests[: len(requests) // 3].write({'state': 'expired'})
