@@ -163,8 +163,8 @@ class Bench:
             for t in Tier.search([])]
 
     def _today(self, company):
-        from odoo import fields
-        return fields.Date.context_today(self.env['crm.loyalty.engine'].with_company(company))
+        from odoo.addons.crm_loyalty.models.local_day import company_today
+        return company_today(company)
 
     # 2. floor and engine
     def floor(self):
@@ -256,6 +256,24 @@ class Bench:
         self.rollback()
         self.result['engine']['rerun_seconds'] = seconds
         self.result['engine']['rerun_sql_statements'] = statements
+
+    def backtest(self):
+        """The prediction backtest alone (part of every full recompute), against the recompute."""
+        engine = self.env['crm.loyalty.engine']
+        peak_reset = reset_peak_rss()
+        runs = []
+        for company in self.companies:
+            _result, seconds, statements = self.measure(lambda c=company: engine._backtest(c, self._today(c)))
+            runs.append((seconds, statements))
+        peak = status_kb('VmHWM')
+        self.rollback()
+        seconds = sum(r[0] for r in runs)
+        self.result['backtest'] = {
+            'seconds': seconds, 'sql_statements': sum(r[1] for r in runs),
+            'share_of_recompute': seconds / self.result['engine']['best_seconds'],
+            'peak_rss_mb': mb(peak), 'peak_rss_scope': 'this call' if peak_reset else 'process lifetime',
+            'note': "included in the recompute's time above; the share is of the fastest full recompute",
+        }
 
     def confirm_hook(self):
         """Median time and queries of the hook alone and of confirming an order with and
@@ -438,6 +456,7 @@ class Bench:
         self.vacuum()  # the whole database: freshly copied tables get their visibility map
         self.floor_and_engine()
         self.rerun()
+        self.backtest()
         self.confirm_hook()
         self.rollback()
         if self.orm_sample:
