@@ -26,9 +26,9 @@ measures, on it and in this order:
    N customers and extrapolated linearly to all, rolled back.
 5. Care rules, on the recomputed figures: three rules of the main company created through
    the ORM (dormant 180 days, churn risk high, birthday today after one SQL UPDATE gives
-   about 1/365 of the commercial partners a birthday today), each with one cheap server
-   action on the customer. Per rule: its candidates, the preview (`_candidates`) and the
-   real run (`_run`, one transaction), with their SQL statements; all rolled back. With
+   about 1/365 of the commercial partners a birthday today), each with one server action
+   on the customer, schedule an activity. Per rule: its candidates, the preview
+   (`_candidates`) and the real run (`_run`, one transaction), with their SQL statements; all rolled back. With
    --care-run-cap N (or BENCH_CARE_RUN_CAP) above 0, the run acts on the first N
    candidates only (the selection query still runs in full) and the full run is
    extrapolated from the time per actioned partner.
@@ -47,7 +47,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-CARE_ACTION_CODE = "record.write({'care_opt_out': record.care_opt_out})"
+CARE_ACTION = "schedule an activity (a call for the rule's user)"
 CARE_RULES = [('dormant', 180), ('churn_risk_high', 0), ('birthday', 0)]
 TIERS = [('Bronze', 0.50, 'reactive'), ('Silver', 0.75, 'accountable'), ('Gold', 0.90, 'proactive'),
          ('Platinum', 0.97, 'partnership')]
@@ -361,8 +361,9 @@ class Bench:
         birthdays = self.cr.rowcount
         env.invalidate_all()
         action = env['ir.actions.server'].create({
-            'name': "Bench: rewrite the care opt-out", 'model_id': env['ir.model']._get_id('res.partner'),
-            'state': 'code', 'code': CARE_ACTION_CODE,
+            'name': "Bench: a care call", 'model_id': env['ir.model']._get_id('res.partner'),
+            'state': 'next_activity', 'activity_type_id': env.ref('mail.mail_activity_data_call').id,
+            'activity_summary': "Care call", 'activity_user_type': 'specific', 'activity_user_id': env.uid,
         })
         rules = env['crm.loyalty.care.rule'].create([{
             'name': f"Bench {trigger} {days}d", 'trigger': trigger, 'days': days, 'company_id': company.id,
@@ -399,7 +400,7 @@ class Bench:
         self.rollback()
         self.result['care'] = {
             'company': company.name, 'today': str(today), 'birthdays_set_today': birthdays,
-            'action': f"server action on res.partner, state 'code': {CARE_ACTION_CODE}",
+            'action': f"server action on res.partner: {CARE_ACTION}",
             'run_cap': self.care_run_cap or None,
             'note': "preview: rule._candidates(today) after a warm-up call; run: rule._run(today) in one "
                     "transaction (no per-customer commits), ORM flush included, rolled back; per actioned "

@@ -1,12 +1,12 @@
-"""Two workers run the same care rule at the same moment: the customer is cared for once.
+"""Two workers run the same care rule at the same moment: each customer is cared for once.
 
     python tools/check_care_concurrency.py RESULT.json -c odoo.conf -d DATABASE
 
 Needs a database with crm_loyalty installed whose data may be committed to (make test
 uses its throwaway demo-data copy). Two threads, each with its own connection and
-transaction, run one birthday rule together (a barrier releases them at once; each
-keeps its transaction open a moment before committing). Passes when exactly one log row
-and one activity exist afterwards, and the losing worker, if it did not simply find the
+transaction, run one birthday rule over a batch of customers together (a barrier releases
+them at once; each keeps its transaction open a moment before committing). Passes when
+exactly one log row and one activity per customer exist afterwards, and the losing worker, if it did not simply find the
 occurrence taken, failed only with a serialisation error (rolled back, nothing done).
 Writes RESULT.json in the format of `tools/odoo_tests.py`.
 """
@@ -18,6 +18,8 @@ import threading
 import time
 
 from odoo_tests import ResultCollector
+
+CUSTOMERS = 7     # one batch of the rule
 
 
 def main():
@@ -57,8 +59,9 @@ def run(odoo_args):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         # born on the company's today (the customer has no time zone of his own)
         today = company_today(env.company)
-        partner = env['res.partner'].create({
-            'name': 'Concurrency Check', 'is_company': True, 'birthday': today.replace(year=1992)})
+        partners = env['res.partner'].create([{
+            'name': f'Concurrency Check {i}', 'is_company': True, 'birthday': today.replace(year=1992)}
+            for i in range(CUSTOMERS)])
         action = env['ir.actions.server'].create({
             'name': 'Concurrency check call', 'model_id': env['ir.model']._get_id('res.partner'),
             'state': 'next_activity', 'activity_type_id': env.ref('mail.mail_activity_data_call').id,
@@ -66,8 +69,8 @@ def run(odoo_args):
             'activity_user_id': env.ref('base.user_admin').id})
         rule = env['crm.loyalty.care.rule'].create({
             'name': 'Concurrency check', 'trigger': 'birthday', 'days': 0,
-            'partner_domain': f"[('id', '=', {partner.id})]", 'action_server_ids': [(6, 0, action.ids)]})
-        partner_id, rule_id = partner.id, rule.id
+            'partner_domain': f"[('id', 'in', {partners.ids})]", 'action_server_ids': [(6, 0, action.ids)]})
+        partner_ids, rule_id = partners.ids, rule.id
 
     barrier = threading.Barrier(2)
     outcomes = []
@@ -95,15 +98,16 @@ def run(odoo_args):
         cr.execute("SELECT state, COUNT(*) FROM crm_loyalty_care_action WHERE rule_id = %s GROUP BY state",
                    [rule_id])
         logs = dict(cr.fetchall())
-        cr.execute("SELECT COUNT(*) FROM mail_activity WHERE res_model = 'res.partner' AND res_id = %s",
-                   [partner_id])
-        activities = cr.fetchone()[0]
+        cr.execute("""SELECT res_id, COUNT(*) FROM mail_activity
+                       WHERE res_model = 'res.partner' AND res_id = ANY(%s) GROUP BY res_id""", [partner_ids])
+        activities = dict(cr.fetchall())
     acted = [o for o in outcomes if o[1] == 'acted']
     others = [o for o in outcomes if o[1] not in ('acted', 'found it taken', errorcodes.SERIALIZATION_FAILURE)]
     if len(outcomes) != 2:
         failed.append(f"a worker did not finish: {outcomes}")
-    if logs != {'done': 1} or activities != 1 or len(acted) != 1 or others:
-        failed.append(f"expected one action done once: log {logs}, {activities} activities, workers {outcomes}")
+    if logs != {'done': CUSTOMERS} or activities != dict.fromkeys(partner_ids, 1) or len(acted) != 1 or others:
+        failed.append(f"expected one action done once per customer: log {logs}, activities {activities}, "
+                      f"workers {outcomes}")
     print(f"workers: {outcomes}")
     return failed, collector.stray_errors
 

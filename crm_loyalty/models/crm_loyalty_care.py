@@ -4,18 +4,24 @@ Each rule selects its (partner, occurrence) pairs with one set-based query: the 
 condition, the administrator's partner domain (as a sub-select), the company, and the
 occurrences already in the log left out. Days are the company's (``local_day``), a
 birthday the customer's own; a run looks at every day since the rule's last run, so that
-a day the job did not run is caught up, not lost. The log row is inserted (``ON CONFLICT DO
-NOTHING``) *before* anything is done, so that an occurrence is acted on at most once
-even when the cron is killed and re-run, or runs in two workers at once: the unique
-index makes the second insert wait for the first transaction and then do nothing.
+a day the job did not run is caught up, not lost. The occurrences are acted on in
+batches: their log rows are inserted together (``ON CONFLICT DO NOTHING``) *before*
+anything is done, in the transaction that acts on them, so that an occurrence is acted on
+at most once even when the cron is killed and re-run, or runs in two workers at once: the
+unique index makes the second insert wait for the first transaction and then do nothing.
+What to leave out (holdout, cooldown, opt-out, contact cap) is decided in one query per
+batch, and each server action runs once on the batch's customers; only when it fails is
+the batch split, to find the customers it fails for. The cron works in bounded steps and
+reports its progress, so that Odoo calls it again at once while work is left.
 """
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from .access import (
     LOYALTY_MANAGER,
@@ -48,6 +54,11 @@ CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions th
 # server actions that run code or reach outside: only system administrators may put them in a rule
 CODE_ACTIONS = ('code', 'multi', 'webhook')
 MAX_ATTEMPTS = 3
+# Occurrences claimed, decided and acted on together, and committed together by the cron.
+BATCH_SIZE = 500
+# Server actions whose code reads ``record``, the one customer: run once per customer of
+# a batch. Every other kind runs once on the whole batch (``active_ids``).
+PER_CUSTOMER_ACTIONS = ('code', 'multi')
 # A run catches up at most this many days missed: after a longer outage, older occurrences
 # are given up (birthday wishes weeks late do more harm than good).
 CATCH_UP_DAYS = 14
@@ -69,6 +80,20 @@ def bought_again_sql(action, company, days):
                       AND so.company_id = %(company)s AND so.date_order > %(action)s.date
                       AND so.date_order <= %(action)s.date + %(days)s * INTERVAL '1 day')""",
         action=SQL.identifier(action), company=company, days=days)
+
+
+def holdout_draw_sql(rule, partner):
+    """SQL: the draw, 0 to 99, that puts ``partner`` in ``rule``'s holdout when below its
+    percentage (both ids or SQL expressions): uniform, and always the same for them."""
+    return SQL("mod(('x' || substr(md5(%s::text || ':' || %s::text), 1, 8))::bit(32)::bigint, 100)", rule, partner)
+
+
+def step_seconds():
+    """The time a step of the care job may take: a quarter of the cron's time limit."""
+    limit = config['limit_time_real_cron']
+    if limit is None or limit < 0:
+        limit = config['limit_time_real']
+    return (limit if limit and limit > 0 else 120) / 4
 
 
 def runs_code(action):
@@ -382,7 +407,8 @@ class CrmLoyaltyCareRule(models.Model):
                   AND t.partner_id IN %(filter)s
                   AND NOT EXISTS (SELECT 1 FROM crm_loyalty_care_action a
                                    WHERE a.rule_id = %(rule)s AND a.partner_id = t.partner_id
-                                     AND a.occurrence = t.occurrence)""",
+                                     AND a.occurrence = t.occurrence)
+                ORDER BY t.partner_id, t.occurrence""",
             trigger=self._trigger_sql(since, today, now), company=self.company_id.id,
             personal=self.trigger in PERSONAL_TRIGGERS, filter=query.subselect(), rule=self.id)
 
@@ -463,30 +489,40 @@ class CrmLoyaltyCareRule(models.Model):
 
     @api.model
     def _cron_run(self):
-        """Run every rule. A rule that raises is logged and undone, the others still run;
-        it catches up on its next run."""
-        # one customer per transaction, except under tests (their transaction is rolled back)
+        """One bounded step of every rule: batches until a quarter of the cron's time limit
+        is spent, each committed, so that a killed step loses at most its batch. Reports
+        its progress, so that Odoo calls again at once while occurrences are left. A rule
+        that raises is logged (its batch undone), the others still run; it catches up on
+        its next run."""
+        # committed batch by batch, except under tests (their transaction is rolled back)
         commit = not getattr(threading.current_thread(), 'testing', False)
-        for rule in self.search([]):
+        deadline = time.monotonic() + step_seconds()
+        done = left = 0
+        rules = self.search([])
+        for index, rule in enumerate(rules):
+            if index and time.monotonic() > deadline:
+                left += len(rules) - index      # the rules not looked at: at least one each
+                break
             rule_id = rule.id
             try:
                 if commit:
-                    from_code(rule, 'crm_loyalty_commit')._run()
+                    logs, rest = from_code(rule, 'crm_loyalty_commit')._run_step(deadline=deadline)
                     self.env.cr.commit()  # pylint: disable=invalid-commit (the rule's last day evaluated)
                 else:
                     with self.env.cr.savepoint():
-                        rule._run()
+                        logs, rest = rule._run_step(deadline=deadline)
+                done, left = done + len(logs), left + rest
             except Exception:
                 # an administrator's filter may fail in any way
                 if commit:
                     self.env.cr.rollback()
                 _logger.exception("Care rule %s failed; the other rules run, it catches up next time", rule_id)
+        self.env['ir.cron']._notify_progress(done=done, remaining=left)
 
     def _is_holdout(self, partner_id):
         """Deterministic and uniform: the same partner is always in or out of a rule's holdout."""
-        self.env.cr.execute("SELECT ('x' || substr(md5(%s), 1, 8))::bit(32)::bigint %% 100",
-                            [f"{self.id}:{partner_id}"])
-        return self.env.cr.fetchone()[0] < self.holdout_percent
+        self.env.cr.execute(SQL("SELECT %s < %s", holdout_draw_sql(self.id, partner_id), self.holdout_percent))
+        return self.env.cr.fetchone()[0]
 
     def _contact_actions(self):
         return self.action_server_ids.filtered(
@@ -495,39 +531,39 @@ class CrmLoyaltyCareRule(models.Model):
     def _run(self, today=None):
         """Act on the occurrences of today and of the days missed since the last run; retry
         the failed ones. Returns the new log rows."""
+        return self._run_step(today)[0]
+
+    def _run_step(self, today=None, deadline=None):
+        """Act on the occurrences of today and of the days missed since the last run, a
+        batch at a time (committed each when the cron runs the rule), after another
+        chance for earlier failures. With ``deadline`` (``time.monotonic()``), stops
+        after the first batch that ends after it. Returns (the new log rows, the
+        occurrences left); the day counts as evaluated once none is left."""
         self.ensure_one()
         today, now = self._moment(today)
         Log = self.env['crm.loyalty.care.action'].sudo()
-        logs = Log
-        for partner_id, occurrence in self._candidates(today, now):
-            # claim the occurrence first: a concurrent or later run finds it taken
-            self.env.cr.execute(SQL(
-                """INSERT INTO crm_loyalty_care_action
-                          (rule_id, trigger, partner_id, company_id, occurrence, state, date, attempts,
-                           create_uid, create_date, write_uid, write_date)
-                   VALUES (%(rule)s, %(trigger)s, %(partner)s, %(company)s, %(occurrence)s, 'pending',
-                           NOW() AT TIME ZONE 'UTC',
-                           0, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC')
-                   ON CONFLICT (rule_id, partner_id, occurrence) DO NOTHING
-                   RETURNING id""",
-                rule=self.id, trigger=self.trigger, partner=partner_id, company=self.company_id.id,
-                occurrence=occurrence, uid=self.env.uid))
-            row = self.env.cr.fetchone()
-            if row:
-                log = Log.browse(row[0])
-                log._act()
-                logs |= log
-                if is_from_code(self.env, 'crm_loyalty_commit'):
-                    self.env.cr.commit()  # pylint: disable=invalid-commit (one customer at a time)
+        commit = is_from_code(self.env, 'crm_loyalty_commit')
         # earlier failures get another chance, a bounded number of times
-        for log in Log.search([('rule_id', '=', self.id), ('state', '=', 'failed'),
-                               ('attempts', '<', MAX_ATTEMPTS), ('id', 'not in', logs.ids)]):
-            log._act()
+        retries = Log.search([('rule_id', '=', self.id), ('state', '=', 'failed'), ('attempts', '<', MAX_ATTEMPTS)])
+        for start in range(0, len(retries), BATCH_SIZE):
+            retries[start:start + BATCH_SIZE]._act()
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit (one batch at a time)
+        candidates = self._candidates(today, now)
+        new_ids = []
+        for start in range(0, len(candidates), BATCH_SIZE):
+            if deadline and start and time.monotonic() > deadline:
+                return Log.browse(new_ids), len(candidates) - start
+            batch = Log._claim(self, candidates[start:start + BATCH_SIZE])
+            batch._act()
+            new_ids += batch.ids
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit (one batch at a time)
         if not self.last_run_date or self.last_run_date < today:
             self.sudo().last_run_date = today
         self.invalidate_recordset(['care_action_ids'])
         self.env['res.partner'].invalidate_model(['care_action_ids'])
-        return logs
+        return Log.browse(new_ids), 0
 
 
 class CrmLoyaltyCareAction(models.Model):
@@ -554,37 +590,91 @@ class CrmLoyaltyCareAction(models.Model):
          "A care rule acts on each occurrence of a customer at most once."),
     ]
 
+    @api.model
+    def _claim(self, rule, candidates):
+        """Log the (partner_id, occurrence) ``candidates`` of ``rule`` as pending, except those
+        already logged: a concurrent run's claim of the same ones waits for this transaction,
+        then leaves them to it. Returns the rows claimed."""
+        if not candidates:
+            return self.browse()
+        partner_ids, occurrences = zip(*candidates, strict=True)
+        self.env.cr.execute(SQL(
+            """INSERT INTO crm_loyalty_care_action
+                      (rule_id, trigger, partner_id, company_id, occurrence, state, date, attempts,
+                       create_uid, create_date, write_uid, write_date)
+               SELECT %(rule)s, %(trigger)s, c.partner_id, %(company)s, c.occurrence, 'pending',
+                      NOW() AT TIME ZONE 'UTC', 0, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                 FROM unnest(%(partners)s::int[], %(occurrences)s::varchar[]) AS c(partner_id, occurrence)
+               ON CONFLICT (rule_id, partner_id, occurrence) DO NOTHING
+               RETURNING id""",
+            rule=rule.id, trigger=rule.trigger, company=rule.company_id.id, uid=self.env.uid,
+            partners=list(partner_ids), occurrences=list(occurrences)))
+        return self.browse(sorted(row[0] for row in self.env.cr.fetchall()))
+
     def _act(self):
-        """Decide (holdout, cooldown, opt-out, cap) and run the rule's actions for one
-        customer, each in a savepoint: a failure is logged, the others go on."""
-        self.ensure_one()
-        rule, partner = self.rule_id, self.partner_id.with_company(self.company_id)
+        """Decide for these logs of one rule together (holdout, cooldown, opt-out, cap), then
+        run the rule's actions on all their customers at once; a failure is narrowed down
+        to the customers it comes from, logged ``failed``, the others are ``done``."""
+        if not self:
+            return
+        rule = self.rule_id
+        rule.ensure_one()
         actions = rule.action_server_ids
-        reason = False
-        if self.state == 'pending':
-            kind, reason = self._skip_reason()
+        staff_actions = actions - rule._contact_actions()
+        values = {}         # log: the values it is written
+        to_act = {}         # log: (actions, note if done)
+        reasons = self.filtered(lambda log: log.state == 'pending')._skip_reasons()
+        for log in self:
+            kind, reason = reasons.get(log, (False, False))
+            log_actions = staff_actions if kind == 'no_contact' else actions
             if kind == 'holdout':
-                self.write({'state': 'holdout', 'note': reason})
-                return
-            if kind == 'no_contact':
-                # no message to the customer; what is for the staff still happens
-                actions = actions - rule._contact_actions()
-            if kind == 'skip' or not actions:
-                self.write({'state': 'skipped', 'note': reason})
-                return
+                values[log] = {'state': 'holdout', 'note': reason}
+            elif kind == 'skip' or (log.state == 'pending' and not log_actions):
+                values[log] = {'state': 'skipped', 'note': reason}
+            else:
+                to_act[log] = (log_actions, reason)
+        failures = {}
+        for log_actions in {acts for acts, _reason in to_act.values()}:
+            logs = self.browse([log.id for log, (acts, _reason) in to_act.items() if acts == log_actions])
+            failures.update(logs._execute(log_actions))
+        for log, (_acts, reason) in to_act.items():
+            if log in failures:
+                values[log] = {'state': 'failed', 'attempts': log.attempts + 1,
+                               'note': log._failure_note(failures[log])}
+            else:
+                values[log] = {'state': 'done', 'attempts': log.attempts + 1, 'note': reason}
+        groups = {}
+        for log, vals in values.items():
+            groups.setdefault(tuple(sorted(vals.items())), []).append(log.id)
+        for vals, ids in groups.items():
+            self.browse(ids).write(dict(vals))
+
+    def _execute(self, actions):
+        """Run ``actions`` on these logs' customers at once, as the rule's user, in a savepoint.
+        If that fails, each half is run again, down to the single customers that fail.
+        Returns {log: error} of those."""
+        if not self or not actions:
+            return {}
+        owner = self.rule_id._as_owner()
+        partner_ids = [log.partner_id.id for log in self]
         self.env.flush_all()
         try:
             with self.env.cr.savepoint():
                 # as the rule's user, with his rights: never as superuser, the hourly job included
-                owner = rule._as_owner()
                 for action in actions.sorted('sequence'):
-                    action.with_env(owner).with_context(
-                        active_model='res.partner', active_id=partner.id, active_ids=[partner.id]).run()
+                    # code reads ``record``, the one customer; every other kind takes them all
+                    runs = [[pid] for pid in partner_ids] if action.state in PER_CUSTOMER_ACTIONS else [partner_ids]
+                    for ids in runs:
+                        action.with_env(owner).with_context(
+                            active_model='res.partner', active_id=ids[0], active_ids=ids).run()
                 self.env.flush_all()
-            self.write({'state': 'done', 'attempts': self.attempts + 1, 'note': reason or False})
+            return {}
         except Exception as error:  # noqa: BLE001 (an administrator's action may fail in any way)
             self.env.invalidate_all()   # the cache may hold what the savepoint rolled back
-            self.write({'state': 'failed', 'attempts': self.attempts + 1, 'note': self._failure_note(error)})
+            if len(self) == 1:
+                return {self: error}
+            half = len(self) // 2
+            return {**self[:half]._execute(actions), **self[half:]._execute(actions)}
 
     def _failure_note(self, error):
         """What a user reads of a failed action: Odoo's message for a refusal or an invalid
@@ -594,30 +684,68 @@ class CrmLoyaltyCareAction(models.Model):
         _logger.warning("Care rule %s failed for partner %s", self.rule_id.id, self.partner_id.id, exc_info=error)
         return _("The action failed unexpectedly (%s): the server log has the details.", type(error).__name__)
 
-    def _skip_reason(self):
-        """(kind, note): ``holdout``, ``skip`` (nothing at all), ``no_contact`` (only what
-        reaches the customer is left out), or (False, False)."""
-        rule, partner = self.rule_id, self.partner_id
-        if rule.holdout_percent and rule._is_holdout(partner.id):
-            return 'holdout', _("Left out to measure the effect of the care.")
-        if rule.cooldown_days and self.search_count([
-                ('rule_id', '=', rule.id), ('partner_id', '=', partner.id), ('state', '=', 'done'),
-                ('date', '>=', fields.Datetime.now() - timedelta(days=rule.cooldown_days))]):
-            return 'skip', _("Cooldown of the rule: acted for this customer recently.")
-        if rule._contact_actions():
-            commercial = partner.commercial_partner_id
-            refusal = partner._loyalty_contact_refusal()
-            if refusal == 'opt_out':
-                return 'no_contact', _("The customer asked not to be contacted.")
-            if refusal == 'blacklisted':
-                return 'no_contact', _("The customer's email address is blacklisted.")
-            company = self.company_id
-            contacts = self.search_count([
-                ('partner_id', 'child_of', commercial.id), ('state', '=', 'done'), ('id', '!=', self.id),
-                ('company_id', '=', company.id),
-                ('rule_id.action_server_ids.state', 'in', list(CONTACT_ACTIONS)),
-                ('date', '>=', fields.Datetime.now() - timedelta(days=company.loyalty_contact_cap_days))])
-            if contacts >= company.loyalty_contact_cap:
-                return 'no_contact', _("Contact cap reached: %(count)s contacts in %(days)s days.",
-                                       count=contacts, days=company.loyalty_contact_cap_days)
-        return False, False
+    def _skip_reasons(self):
+        """{log: (kind, note)} of these pending logs of one rule, decided in one query:
+        ``holdout``, ``skip`` (nothing at all) or ``no_contact`` (only what reaches the
+        customer is left out); the others are absent. Within the batch, the contact cap
+        counts the contacts before each customer as if they were made one by one."""
+        if not self:
+            return {}
+        rule, company = self.rule_id, self.company_id
+        now = fields.Datetime.now()
+        contacts = bool(rule._contact_actions())
+        Partner = self.env['res.partner'].with_context(active_test=False)
+        contactable = Partner._search([('id', 'in', self.partner_id.ids), *Partner._loyalty_contactable_domain()])
+        self.env.flush_all()
+        # per log: why it is left out before the cap (the first reason that holds), and the
+        # contacts its customer company had within the cap's days, by any rule that contacts
+        self.env.cr.execute(SQL(
+            """WITH batch AS (
+                   SELECT a.id, p.commercial_partner_id AS commercial,
+                          CASE WHEN %(holdout)s THEN 'holdout'
+                               WHEN %(cooldown)s > 0 AND EXISTS (
+                                    SELECT 1 FROM crm_loyalty_care_action d
+                                     WHERE d.rule_id = a.rule_id AND d.partner_id = a.partner_id
+                                       AND d.state = 'done' AND d.date >= %(cooldown_since)s) THEN 'cooldown'
+                               WHEN NOT %(contacts)s THEN NULL
+                               WHEN p.care_opt_out OR cp.care_opt_out THEN 'opt_out'
+                               WHEN a.partner_id NOT IN %(contactable)s THEN 'blacklisted'
+                          END AS kind
+                     FROM crm_loyalty_care_action a
+                     JOIN res_partner p ON p.id = a.partner_id
+                     JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                    WHERE a.id = ANY(%(ids)s)),
+               contacted AS (
+                   SELECT dp.commercial_partner_id AS commercial, COUNT(*) AS n
+                     FROM crm_loyalty_care_action d
+                     JOIN res_partner dp ON dp.id = d.partner_id
+                    WHERE %(contacts)s AND dp.commercial_partner_id IN (SELECT commercial FROM batch)
+                      AND d.state = 'done' AND d.company_id = %(company)s AND d.date >= %(cap_since)s
+                      AND d.rule_id IN (SELECT rel.rule_id FROM crm_loyalty_care_rule_action_rel rel
+                                          JOIN ir_act_server s ON s.id = rel.action_id
+                                         WHERE s.state IN %(contact_states)s)
+                    GROUP BY 1)
+               SELECT b.id, b.kind, COALESCE(c.n, 0),
+                      COALESCE(c.n, 0) + ROW_NUMBER() OVER (PARTITION BY b.commercial, b.kind ORDER BY b.id) - 1
+                 FROM batch b LEFT JOIN contacted c ON c.commercial = b.commercial""",
+            holdout=SQL("%s < %s", holdout_draw_sql(SQL("a.rule_id"), SQL("a.partner_id")), rule.holdout_percent),
+            cooldown=rule.cooldown_days, cooldown_since=now - timedelta(days=rule.cooldown_days),
+            contacts=contacts, contactable=contactable.subselect(), ids=self.ids, company=company.id,
+            cap_since=now - timedelta(days=company.loyalty_contact_cap_days), contact_states=CONTACT_ACTIONS))
+        rows = self.env.cr.fetchall()
+        notes = {
+            'holdout': ('holdout', _("Left out to measure the effect of the care.")),
+            'cooldown': ('skip', _("Cooldown of the rule: acted for this customer recently.")),
+            'opt_out': ('no_contact', _("The customer asked not to be contacted.")),
+            'blacklisted': ('no_contact', _("The customer's email address is blacklisted.")),
+        }
+        cap, days = company.loyalty_contact_cap, company.loyalty_contact_cap_days
+        reasons = {}
+        for log_id, kind, before, contacts_before in rows:
+            if kind:
+                reasons[self.browse(log_id)] = notes[kind]
+            elif contacts and contacts_before >= cap:
+                # those of the batch before it were contacted up to the cap
+                reasons[self.browse(log_id)] = ('no_contact', _(
+                    "Contact cap reached: %(count)s contacts in %(days)s days.", count=max(before, cap), days=days))
+        return reasons

@@ -1,3 +1,5 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 
 
@@ -17,6 +19,32 @@ class IrActionsServer(models.Model):
             # actions created from a care rule act on the customer
             values['model_id'] = self.env['ir.model']._get_id('res.partner')
         return values
+
+    def _run_action_next_activity_multi(self, eval_context=None):
+        """Odoo's "schedule an activity", on all the records at once: one creation per
+        assigned user rather than one per record (a care rule's batch of customers)."""
+        if not self.activity_type_id or not self._context.get('active_id') or self._is_recompute():
+            return False
+        records = self.env[self.model_name].browse(self._context.get('active_ids', self._context.get('active_id')))
+        vals = {
+            'summary': self.activity_summary or '',
+            'note': self.activity_note or '',
+            'activity_type_id': self.activity_type_id.id,
+        }
+        if self.activity_date_deadline_range > 0:
+            vals['date_deadline'] = fields.Date.context_today(self) + relativedelta(**{
+                self.activity_date_deadline_range_type or 'days': self.activity_date_deadline_range})
+        by_user = {}
+        for record in records:
+            user = self.env['res.users']
+            if self.activity_user_type == 'specific':
+                user = self.activity_user_id
+            elif self.activity_user_type == 'generic' and self.activity_user_field_name in record:
+                user = record[self.activity_user_field_name]
+            by_user.setdefault(user.id, []).append(record.id)
+        for user_id, ids in by_user.items():
+            records.browse(ids).activity_schedule(**vals, **({'user_id': user_id} if user_id else {}))
+        return False
 
     def _loyalty_partners(self, eval_context):
         """The customers the action runs on, in the environment of the user who runs it

@@ -1,4 +1,6 @@
+import time
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
@@ -8,6 +10,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models import crm_loyalty_care
 from .common import LoyaltyCase, LoyaltyTourCase
 
 
@@ -149,6 +152,76 @@ class TestCareRules(LoyaltyCase):
                             (rule.id, self.customer.id, self.company.id))
         self.assertFalse(rule._run(date(2026, 11, 28)))
         self.assertFalse(self._activities())
+
+    def _birthday_customers(self, ref, count):
+        return self.env['res.partner'].create([
+            {'name': f'{ref} {i}', 'is_company': True, 'birthday': date(1980, 12, 1), 'ref': ref}
+            for i in range(count)])
+
+    def test_a_batch_with_one_failing_customer_logs_it_failed_and_the_others_done(self):
+        customers = self._birthday_customers('BATCH', 7)
+        customers[4].ref = 'NO PHONE'
+        picky = self.env['ir.actions.server'].create({
+            'name': 'Picky', 'model_id': self.env['ir.model']._get_id('res.partner'), 'state': 'code',
+            'code': "if record.ref == 'NO PHONE':\n    raise UserError('no phone number')"})
+        rule = self._rule(action_server_ids=[(6, 0, (self.activity | picky).ids)],
+                          partner_domain="[('name', '=like', 'BATCH %')]")
+        rule._run(date(2026, 11, 28))
+        log = {action.partner_id: action for action in rule.care_action_ids}
+        self.assertEqual(log[customers[4]].state, 'failed')
+        self.assertIn("no phone number", log[customers[4]].note)
+        self.assertFalse(self._activities(customers[4]))                     # rolled back
+        for customer in customers - customers[4]:
+            self.assertEqual((log[customer].state, len(self._activities(customer))), ('done', 1))
+
+    def test_an_occurrence_is_never_acted_on_twice(self):
+        """In batches, stopped by the step's time budget, run again and by the cron."""
+        customers = self._birthday_customers('TWICE', 5)
+        rule = self._rule(partner_domain="[('ref', '=', 'TWICE')]")
+        with patch.object(crm_loyalty_care, 'BATCH_SIZE', 2):
+            logs, left = rule._run_step(date(2026, 11, 28), deadline=time.monotonic() - 1)
+            self.assertEqual((len(logs), left), (2, 3))        # one batch, then the time is up
+            self.assertEqual(rule.last_run_date, date.today() - timedelta(days=1))    # not evaluated yet
+            rule._run(date(2026, 11, 28))
+            rule._run(date(2026, 11, 28))
+            self.env['crm.loyalty.care.rule']._cron_run()
+        self.assertEqual(rule.care_action_ids.mapped('state'), ['done'] * 5)
+        for customer in customers:
+            self.assertEqual(len(self._activities(customer)), 1)
+
+    def test_the_care_job_works_in_steps_and_reports_its_progress(self):
+        self.customer.birthday = date.today().replace(year=1992)
+        self._birthday_customers('STEP', 4).birthday = date.today().replace(year=1992)
+        rule = self._rule(days=0, partner_domain="[('birthday', '!=', False)]")
+        cron = self.env.ref('crm_loyalty.ir_cron_loyalty_care')
+        progress = []
+        with patch.object(crm_loyalty_care, 'BATCH_SIZE', 2), \
+                patch.object(crm_loyalty_care, 'step_seconds', lambda: 0):
+            for _step in range(4):
+                cron, step = cron._add_progress()
+                self.env['crm.loyalty.care.rule'].with_context(ir_cron_progress_id=step.id)._cron_run()
+                progress.append((step.done, step.remaining))
+        self.assertEqual(progress, [(2, 3), (2, 1), (1, 0), (0, 0)])
+        self.assertEqual(rule.care_action_ids.mapped('state'), ['done'] * 5)
+
+    def test_queries_per_customer_stay_bounded(self):
+        """A batch costs a fixed number of queries and at most three more per customer."""
+        warm_up = self._rule(name='Warm-up', partner_domain=f"[('id', '=', {self.customer.id})]")
+        fifty, hundred = (self._rule(name=ref, partner_domain=f"[('ref', '=', '{ref}')]")
+                          for ref in ('FIFTY', 'HUNDRED'))
+        self._birthday_customers('FIFTY', 50)
+        customers = self._birthday_customers('HUNDRED', 100)
+        warm_up._run(date(2026, 11, 28))
+        self.env.flush_all()
+        start = self.env.cr.sql_log_count
+        fifty._run(date(2026, 11, 28))
+        self.env.flush_all()
+        queries = self.env.cr.sql_log_count - start
+        with self.assertQueryCount(queries + 3 * 50):
+            hundred._run(date(2026, 11, 28))
+        self.assertEqual(hundred.care_action_ids.mapped('state'), ['done'] * 100)
+        self.assertEqual(len(self.env['mail.activity'].search([('res_model', '=', 'res.partner'),
+                                                               ('res_id', 'in', customers.ids)])), 100)
 
     def test_a_failing_action_is_logged_and_retried_a_bounded_number_of_times(self):
         other = self._create_customer('Jade Garden', birthday=date(1985, 12, 1))
