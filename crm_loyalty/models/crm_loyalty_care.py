@@ -665,7 +665,7 @@ class CrmLoyaltyCareAction(models.Model):
                     # code reads ``record``, the one customer; every other kind takes them all
                     runs = [[pid] for pid in partner_ids] if action.state in PER_CUSTOMER_ACTIONS else [partner_ids]
                     for ids in runs:
-                        action.with_env(owner).with_context(
+                        from_code(action.with_env(owner), 'crm_loyalty_care_batch').with_context(
                             active_model='res.partner', active_id=ids[0], active_ids=ids).run()
                 self.env.flush_all()
             return {}

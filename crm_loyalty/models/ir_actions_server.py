@@ -2,6 +2,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from .access import is_from_code
+
 
 class IrActionsServer(models.Model):
     _inherit = 'ir.actions.server'
@@ -21,8 +23,11 @@ class IrActionsServer(models.Model):
         return values
 
     def _run_action_next_activity_multi(self, eval_context=None):
-        """Odoo's "schedule an activity", on all the records at once: one creation per
-        assigned user rather than one per record (a care rule's batch of customers)."""
+        """Odoo's "schedule an activity", on all the records at once for a care rule's batch
+        of customers: one creation per assigned user rather than one per record. Any other
+        run goes, record by record, through Odoo's own runner as Odoo would call it."""
+        if not is_from_code(self.env, 'crm_loyalty_care_batch'):
+            return self._loyalty_next_activity_per_record(eval_context)
         if not self.activity_type_id or not self._context.get('active_id') or self._is_recompute():
             return False
         records = self.env[self.model_name].browse(self._context.get('active_ids', self._context.get('active_id')))
@@ -45,6 +50,23 @@ class IrActionsServer(models.Model):
         for user_id, ids in by_user.items():
             records.browse(ids).activity_schedule(**vals, **({'user_id': user_id} if user_id else {}))
         return False
+
+    def _loyalty_next_activity_per_record(self, eval_context):
+        """Odoo's dispatch of its "schedule an activity" runner, which has no ``_multi``
+        (``ir.actions.server.run``): once per active record, with that record's context."""
+        res = False
+        active_id = self._context.get('active_id')
+        if not active_id and self._context.get('onchange_self'):
+            active_id = self._context['onchange_self']._origin.id
+            if not active_id:  # onchange on a new record
+                res = self._run_action_next_activity(eval_context=eval_context)
+        records = eval_context.get('record') or eval_context['model']
+        for record_id in self._context.get('active_ids', [active_id] if active_id else []):
+            run_self = self.with_context(active_ids=[record_id], active_id=record_id)
+            eval_context['env'].context = run_self._context
+            eval_context['records'] = eval_context['record'] = records.browse(record_id)
+            res = run_self._run_action_next_activity(eval_context=eval_context)
+        return res
 
     def _loyalty_partners(self, eval_context):
         """The customers the action runs on, in the environment of the user who runs it

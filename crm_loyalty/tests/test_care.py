@@ -158,6 +158,28 @@ class TestCareRules(LoyaltyCase):
             {'name': f'{ref} {i}', 'is_company': True, 'birthday': date(1980, 12, 1), 'ref': ref}
             for i in range(count)])
 
+    def test_schedule_activity_outside_care_still_runs_record_by_record(self):
+        """The batch runner is the care rules' only: any other run of "schedule an activity"
+        (a button, an automation) goes through Odoo's own runner, once per record."""
+        seller = self.env['res.users'].create({'name': 'Seller', 'login': 'seller.batch'})
+        a, b = self._create_customer('Per Record A', user_id=seller.id), self._create_customer('Per Record B')
+        action = self.env['ir.actions.server'].create({
+            'name': 'Call', 'model_id': self.env['ir.model']._get_id('res.partner'), 'state': 'next_activity',
+            'activity_type_id': self.env.ref('mail.mail_activity_data_call').id, 'activity_summary': 'Call',
+            'activity_user_type': 'generic', 'activity_user_field_name': 'user_id'})
+        calls = []
+        original = type(action)._run_action_next_activity
+
+        def spy(self_, eval_context=None):
+            calls.append(self_.env.context['active_ids'])
+            return original(self_, eval_context=eval_context)
+
+        with patch.object(type(action), '_run_action_next_activity', spy):
+            action.with_context(active_model='res.partner', active_id=a.id, active_ids=[a.id, b.id]).run()
+        self.assertEqual(calls, [[a.id], [b.id]])
+        self.assertEqual(a.activity_ids.user_id, seller)
+        self.assertEqual(len(b.activity_ids), 1)
+
     def test_a_batch_with_one_failing_customer_logs_it_failed_and_the_others_done(self):
         customers = self._birthday_customers('BATCH', 7)
         customers[4].ref = 'NO PHONE'
