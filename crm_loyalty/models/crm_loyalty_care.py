@@ -49,6 +49,8 @@ TRIGGERS = [
     ('product_reminder', 'Product Reminder'),
     ('replenishment', 'Replenishment Due'),
     ('no_contact', 'Not Contacted'),
+    ('purchase_due', 'Predicted Purchase Due'),
+    ('purchase_overdue', 'Past the Predicted Purchase'),
 ]
 CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions that reach the customer
 # server actions that run code or reach outside: only system administrators may put them in a rule
@@ -126,7 +128,8 @@ class CrmLoyaltyCareRule(models.Model):
         'Days', default=0,
         help="The trigger's N: days before the birthday or anniversary, after the purchase or the "
              "resolved complaint, of dormancy or without contact, days to look back for tier changes "
-             "and answers, days ahead of the expected replenishment.")
+             "and answers, days ahead of the expected replenishment or of the predicted next purchase, "
+             "days past the predicted next purchase.")
     partner_domain = fields.Char('Customers', default='[]', required=True,
                                  help="Only customers matching this filter are cared for.")
     cooldown_days = fields.Integer(
@@ -146,6 +149,10 @@ class CrmLoyaltyCareRule(models.Model):
     satisfaction_level = fields.Selection(
         [('1', '1'), ('2', '2'), ('3', '3')], 'At or Below', default='2',
         help="Low satisfaction: answers at or below this score, or a detractor's recommendation.")
+    trusted_predictions_only = fields.Boolean(
+        'Only on Trusted Predictions',
+        help="Act only while the company's lifetime value models earn grade A or B in their last check "
+             "(Settings → Prediction Quality): a grade C model, or none checked yet, leaves the rule idle.")
     uplift_days = fields.Integer('Repurchase Within (days)', default=60,
                                  help="The window in which treated and holdout customers' repurchases are compared.")
     last_run_date = fields.Date(
@@ -355,6 +362,17 @@ class CrmLoyaltyCareRule(models.Model):
                 company, within(SQL("so.date_order"), since - timedelta(days=n), today - timedelta(days=n)),
                 self.product_ids.ids, self._category_ids()),
             'replenishment': self._replenishment_sql(today),
+            # the next purchase the customer's own rhythm predicts (lib.clv.time_to_next_purchase),
+            # once per purchase: a new purchase starts a new occurrence
+            'purchase_due': SQL(
+                """SELECT p.id, 'after ' || %(last)s FROM res_partner p
+                    WHERE (p.loyalty_next_purchase_date ->> %(key)s)::date - %(n)s <= %(today)s
+                      AND (p.loyalty_next_purchase_date ->> %(key)s)::date >= %(today)s""",
+                last=last, key=key, n=n, today=today),
+            'purchase_overdue': SQL(
+                """SELECT p.id, 'overdue after ' || %(last)s FROM res_partner p
+                    WHERE (p.loyalty_next_purchase_date ->> %(key)s)::date + %(n)s < %(today)s""",
+                last=last, key=key, n=n, today=today),
             'no_contact': SQL(
                 """SELECT p.id, 'since ' || COALESCE(lc.day::text, 'ever') FROM res_partner p
                      LEFT JOIN LATERAL (
@@ -416,10 +434,17 @@ class CrmLoyaltyCareRule(models.Model):
         """The environment the rule runs in: its user's, in its company."""
         return self.with_user(self.user_id).with_company(self.company_id).env
 
+    def _predictions_trusted(self):
+        """Whether the company's last check of its predictions earned grade A or B."""
+        return (self.company_id.sudo().loyalty_clv_backtest or {}).get('grade') in ('A', 'B')
+
     def _candidates(self, today=None, now=None):
         """(partner_id, occurrence) a run would act on: on ``today`` (default: the company's
-        current day) and the days missed since the last run, at the moment ``now``."""
+        current day) and the days missed since the last run, at the moment ``now``. None
+        while the rule asks for trusted predictions that the company has not."""
         self.ensure_one()
+        if self.trusted_predictions_only and not self._predictions_trusted():
+            return []
         if now is None:
             today, now = self._moment(today)
         self.env.flush_all()

@@ -67,6 +67,50 @@ class TestCareRules(LoyaltyCase):
         self.assertEqual((len(log), log.state, log.occurrence), (1, 'done', '2026'))
         self.assertEqual(rule._candidates(date(2027, 11, 28)), [(self.customer.id, '2027')])
 
+    def _predicted(self, name, next_purchase, last_purchase=date(2026, 10, 1)):
+        """A customer company whose engine figures predict his next purchase on that day."""
+        customer = self._create_customer(name)
+        customer.write({'loyalty_next_purchase_date': next_purchase, 'loyalty_last_purchase_date': last_purchase})
+        return customer
+
+    def test_a_predicted_purchase_due_within_n_days_once_per_purchase(self):
+        today = date(2026, 11, 22)
+        soon = self._predicted('Due Soon', today + timedelta(days=5))
+        self._predicted('Due Later', today + timedelta(days=10))
+        self._predicted('Already Past', today - timedelta(days=1))
+        contact = self.env['res.partner'].create({'name': 'Ann', 'parent_id': soon.id})
+        rule = self._rule(trigger='purchase_due', days=7)
+        self.assertEqual(rule._candidates(today), [(soon.id, 'after 2026-10-01')])
+        rule._run(today)
+        rule._run(today + timedelta(days=1))
+        self.assertEqual(len(self._activities(soon)), 1)
+        self.assertFalse(self._activities(contact))
+        # he bought again: a new purchase, a new occurrence
+        soon.write({'loyalty_last_purchase_date': today, 'loyalty_next_purchase_date': today + timedelta(days=3)})
+        self.assertEqual(rule._candidates(today + timedelta(days=1)), [(soon.id, f'after {today}')])
+
+    def test_past_the_predicted_purchase_by_n_days(self):
+        today = date(2026, 11, 22)
+        self._predicted('Due Soon', today + timedelta(days=5))
+        late = self._predicted('Late', today - timedelta(days=11))
+        self._predicted('Barely Late', today - timedelta(days=10))
+        rule = self._rule(trigger='purchase_overdue', days=10)
+        self.assertEqual(rule._candidates(today), [(late.id, 'overdue after 2026-10-01')])
+
+    def test_a_rule_on_trusted_predictions_waits_for_a_good_grade(self):
+        today = date(2026, 11, 22)
+        soon = self._predicted('Due Soon', today + timedelta(days=5))
+        rule = self._rule(trigger='purchase_due', days=7, trusted_predictions_only=True)
+        self.assertFalse(rule._candidates(today), "no check of the predictions yet")
+        self.company.loyalty_clv_backtest = {'grade': 'C'}
+        rule._run(today)
+        self.assertFalse(rule.care_action_ids)
+        self.company.loyalty_clv_backtest = {'grade': 'B'}
+        self.assertEqual(rule._candidates(today), [(soon.id, 'after 2026-10-01')])
+        rule.trusted_predictions_only = False
+        self.company.loyalty_clv_backtest = {'grade': 'C'}
+        self.assertEqual(rule._candidates(today), [(soon.id, 'after 2026-10-01')])
+
     def test_leap_day_birthdays_fall_on_28_february(self):
         self.customer.birthday = date(2000, 2, 29)
         rule = self._rule(days=0)
