@@ -29,6 +29,7 @@
         'wizard/crm_loyalty_export_views.xml',
         'report/crm_loyalty_report_views.xml',
         'views/crm_loyalty_menus.xml',
+        'views/crm_loyalty_prediction_views.xml',
         'views/crm_loyalty_complaint_views.xml',
         'views/crm_loyalty_lost_views.xml',
         'wizard/crm_loyalty_mark_lost_views.xml',

@@ -1,5 +1,8 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_amount, formatLang
 
 
 class ResCompany(models.Model):
@@ -74,6 +77,8 @@ class ResCompany(models.Model):
         string='Prediction Quality', copy=False, readonly=True,
         help="The last backtest: the models fitted on the history up to a calibration day, their predictions "
              "for the days since against what the customers really bought, and the grade.")
+    loyalty_clv_backtest_html = fields.Html(
+        'Prediction Quality Report', compute='_compute_loyalty_clv_backtest_html', sanitize=False)
 
     @api.constrains('loyalty_window_months', 'loyalty_tier_grace_days',
                     'loyalty_long_relationship_months', 'loyalty_clv_horizon_months',
@@ -121,3 +126,64 @@ class ResCompany(models.Model):
                     "The churn risk ratios must satisfy 0 < medium (%(medium)s) < high (%(high)s).",
                     medium=company.loyalty_churn_medium_ratio,
                     high=company.loyalty_churn_high_ratio))
+
+    @api.depends('loyalty_clv_backtest')
+    def _compute_loyalty_clv_backtest_html(self):
+        for company in self:
+            company.loyalty_clv_backtest_html = company._loyalty_backtest_html()
+
+    def _loyalty_backtest_html(self):
+        """The last backtest in words and a chart of predicted against actual purchases per
+        decile of the prediction (the settings and the Prediction Quality report show it)."""
+        self.ensure_one()
+        test, currency = self.loyalty_clv_backtest, self.currency_id
+        if not test:
+            return _("Not checked yet: the check runs with each nightly recompute once customers bought "
+                     "before the calibration day.")
+        rules = {'A': _("the model beats the naive baseline per customer and predicts the total within 15 %."),
+                 'B': _("the model beats the naive baseline per customer, or predicts the total within 25 %."),
+                 'C': _("the model does neither of these: do not act on its predictions.")}
+
+        def percent(value):
+            return formatLang(self.env, 100 * value, digits=1) + " %"
+
+        lines = [
+            Markup("<strong>%s</strong>") % _("Grade %(grade)s: %(rule)s", grade=test['grade'],
+                                               rule=rules[test['grade']]),
+            _("Fitted on the history up to %(end)s (%(customers)s customers), checked on the %(days)s days since "
+              "(to %(date)s).", end=test['calibration_end'], customers=test['customers'],
+              days=round(test['holdout']), date=test['date']),
+            _("Purchases predicted %(predicted)s, actual %(actual)s (error %(error)s).",
+              predicted=formatLang(self.env, test['predicted'], digits=0),
+              actual=formatLang(self.env, test['actual'], digits=0), error=percent(test['error'])),
+            _("Mean absolute error per customer %(model)s purchases; naive baseline (each customer keeps his past "
+              "rate) %(naive)s.", model=formatLang(self.env, test['mae'], digits=2),
+              naive=formatLang(self.env, test['mae_naive'], digits=2)),
+        ]
+        if 'predicted_revenue' in test:
+            lines.append(_("Revenue predicted %(predicted)s, actual %(actual)s (error %(error)s).",
+                           predicted=format_amount(self.env, test['predicted_revenue'], currency),
+                           actual=format_amount(self.env, test['actual_revenue'], currency),
+                           error=percent(test['revenue_error'])))
+        peak = max([d['predicted'] for d in test['deciles']] + [d['actual'] for d in test['deciles']] + [1e-9])
+        bars = Markup('').join(
+            Markup('<tr><td class="pe-2 text-end">%s</td><td style="width: 16em">'
+                   '<div class="bg-primary" style="height: 0.5em; width: %s%%" title="%s"></div>'
+                   '<div class="bg-success mt-1" style="height: 0.5em; width: %s%%" title="%s"></div></td></tr>')
+            % (index, round(100 * d['predicted'] / peak, 1), formatLang(self.env, d['predicted'], digits=2),
+               round(100 * d['actual'] / peak, 1), formatLang(self.env, d['actual'], digits=2))
+            for index, d in enumerate(test['deciles'], start=1))
+        caption = _("Purchases per customer by decile of the prediction: predicted (upper bar), actual "
+                    "(lower bar, green).")
+        chart = Markup('<table class="o_loyalty_backtest_chart mt-2"><caption class="small">%s</caption>%s</table>'
+                       ) % (caption, bars)
+        return Markup("<br/>").join(lines) + chart
+
+    def _loyalty_prediction_quality_action(self):
+        """The Prediction Quality report of the current company."""
+        return {
+            'type': 'ir.actions.act_window', 'name': self.env._("Prediction Quality"),
+            'res_model': 'res.company', 'res_id': self.env.company.id, 'view_mode': 'form',
+            'views': [(self.env.ref('crm_loyalty.view_company_prediction_quality').id, 'form')],
+            'target': 'current',
+        }

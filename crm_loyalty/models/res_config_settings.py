@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools.misc import format_amount, formatLang
+from odoo.tools.misc import format_amount
 
 from .access import LOYALTY_MANAGER, check_group
 from .local_day import company_today
@@ -68,50 +68,7 @@ class ResConfigSettings(models.TransientModel):
     @api.depends('company_id')
     def _compute_loyalty_clv_backtest_summary(self):
         for settings in self:
-            settings.loyalty_clv_backtest_summary = settings._backtest_summary(
-                settings.company_id.loyalty_clv_backtest, settings.company_id.currency_id)
-
-    def _backtest_summary(self, test, currency):
-        """The backtest in words and a chart of predicted against actual purchases per decile."""
-        if not test:
-            return _("Not checked yet: the check runs with each nightly recompute once customers bought "
-                     "before the calibration day.")
-        rules = {'A': _("beats the naive baseline per customer and predicts the total within 15 %"),
-                 'B': _("beats the naive baseline per customer, or predicts the total within 25 %"),
-                 'C': _("neither: do not act on its predictions")}
-
-        def percent(value):
-            return formatLang(self.env, 100 * value, digits=1) + " %"
-
-        lines = [
-            Markup("<strong>%s</strong>") % _("Grade %(grade)s: the model %(rule)s.", grade=test['grade'],
-                                               rule=rules[test['grade']]),
-            _("Fitted on the history up to %(end)s (%(customers)s customers), checked on the %(days)s days since "
-              "(to %(date)s).", end=test['calibration_end'], customers=test['customers'],
-              days=round(test['holdout']), date=test['date']),
-            _("Purchases predicted %(predicted)s, actual %(actual)s (error %(error)s).",
-              predicted=formatLang(self.env, test['predicted'], digits=0),
-              actual=formatLang(self.env, test['actual'], digits=0), error=percent(test['error'])),
-            _("Mean absolute error per customer %(model)s purchases; naive baseline (each customer keeps his past "
-              "rate) %(naive)s.", model=formatLang(self.env, test['mae'], digits=2),
-              naive=formatLang(self.env, test['mae_naive'], digits=2)),
-        ]
-        if 'predicted_revenue' in test:
-            lines.append(_("Revenue predicted %(predicted)s, actual %(actual)s (error %(error)s).",
-                           predicted=format_amount(self.env, test['predicted_revenue'], currency),
-                           actual=format_amount(self.env, test['actual_revenue'], currency),
-                           error=percent(test['revenue_error'])))
-        peak = max([d['predicted'] for d in test['deciles']] + [d['actual'] for d in test['deciles']] + [1e-9])
-        bars = Markup('').join(
-            Markup('<tr><td class="pe-2 text-end">%s</td><td style="width: 16em">'
-                   '<div class="bg-primary" style="height: 0.5em; width: %s%%" title="%s"></div>'
-                   '<div class="bg-success mt-1" style="height: 0.5em; width: %s%%" title="%s"></div></td></tr>')
-            % (index, round(100 * d['predicted'] / peak, 1), formatLang(self.env, d['predicted'], digits=2),
-               round(100 * d['actual'] / peak, 1), formatLang(self.env, d['actual'], digits=2))
-            for index, d in enumerate(test['deciles'], start=1))
-        chart = Markup('<table class="o_loyalty_backtest_chart mt-2"><caption class="small">%s</caption>%s</table>') % (
-            _("Purchases per customer by decile of the prediction: predicted (blue), actual (green)."), bars)
-        return Markup("<br/>").join(lines) + chart
+            settings.loyalty_clv_backtest_summary = settings.company_id.loyalty_clv_backtest_html
 
     def action_loyalty_backtest(self):
         """Check the predictions now: backtest of the lifetime value models on the company's
