@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from simulation import simulate_bgnbd
 
 SPEC = importlib.util.spec_from_file_location('clv', Path(__file__).parents[1] / 'clv.py')
 clv = importlib.util.module_from_spec(SPEC)
@@ -35,26 +36,6 @@ def cdnow_split(calibration_end=date(1997, 9, 30), weeks=39):
     return [np.array(column) for column in zip(*rows, strict=True)]
 
 
-def simulate_with_holdout(params, n, T, holdout, seed):
-    """Calibration (frequency, recency, T) and the purchases in the holdout after T of n
-    customers drawn from the BG/NBD model."""
-    rng = np.random.default_rng(seed)
-    rate = rng.gamma(params['r'], 1 / params['alpha'], n)
-    dropout = rng.beta(params['a'], params['b'], n)
-    frequency, recency, clock, later = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-    alive = np.ones(n, dtype=bool)
-    while alive.any():
-        clock = np.where(alive, clock + rng.exponential(1 / np.maximum(rate, 1e-12)), clock)
-        early = alive & (clock <= T)
-        late = alive & (clock > T) & (clock <= T + holdout)
-        frequency += early
-        later += late
-        recency = np.where(early, clock, recency)
-        alive = (early | late) & (rng.random(n) >= dropout)
-    # the first purchase starts the customer's clock: the calibration counts repeat purchases
-    return frequency, recency, np.full(n, float(T)), later
-
-
 def test_cdnow_classic_split_beats_the_naive_baseline():
     frequency, recency, age, actual, spend, revenue = cdnow_split()
     test = clv.backtest(frequency, recency, age, 39, actual, spend, revenue)
@@ -75,7 +56,7 @@ def test_cdnow_classic_split_beats_the_naive_baseline():
 
 def test_a_population_drawn_from_the_model_finds_its_own_holdout():
     params = {'r': 0.5, 'alpha': 10.0, 'a': 0.8, 'b': 2.5}   # in days
-    x, t_x, T, actual = simulate_with_holdout(params, 20000, 365, 182, seed=5)
+    x, t_x, T, actual = simulate_bgnbd(params, 20000, 365, 5, holdout=182)
     test = clv.backtest(x, t_x, T, 182, actual)
     assert test['predicted'] / test['actual'] == pytest.approx(1.0, abs=0.10)
     assert test['mae'] < test['mae_naive']

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from simulation import simulate_bgnbd, simulate_spend
 
 SPEC = importlib.util.spec_from_file_location('clv', Path(__file__).parents[1] / 'clv.py')
 clv = importlib.util.module_from_spec(SPEC)
@@ -33,30 +34,6 @@ def cdnow_sample():
     with path.open(newline='') as f:
         rows = list(csv.DictReader(f))
     return {column: np.array([float(row[column]) for row in rows]) for column in ('x', 't_x', 'T', 'zbar')}
-
-
-def simulate_bgnbd(params, n, T, seed):
-    """Repeat purchases, recency and T of n customers observed for T time units."""
-    rng = np.random.default_rng(seed)
-    rate = rng.gamma(params['r'], 1 / params['alpha'], n)
-    dropout = rng.beta(params['a'], params['b'], n)
-    frequency, recency, clock = np.zeros(n), np.zeros(n), np.zeros(n)
-    alive = np.ones(n, dtype=bool)
-    while alive.any():
-        clock = np.where(alive, clock + rng.exponential(1 / np.maximum(rate, 1e-12)), clock)
-        bought = alive & (clock <= T)
-        frequency += bought
-        recency = np.where(bought, clock, recency)
-        alive = bought & (rng.random(n) >= dropout)
-    return frequency, recency, np.full(n, float(T))
-
-
-def simulate_spend(params, frequency, seed):
-    """Mean spend of each customer's repeat purchases under the Gamma-Gamma model."""
-    rng = np.random.default_rng(seed)
-    nu = rng.gamma(params['q'], 1 / params['v'], frequency.size)
-    x = np.maximum(frequency, 1)
-    return np.where(frequency > 0, rng.gamma(params['p'] * x, 1 / nu) / x, 0.0)
 
 
 def assert_params_close(fitted, expected, rel):
@@ -91,7 +68,7 @@ def test_gamma_gamma_finds_the_published_cdnow_parameters():
 
 
 def test_bgnbd_recovers_simulated_parameters():
-    frequency, recency, T = simulate_bgnbd(CDNOW_BGNBD, 20000, 39.0, seed=1)
+    frequency, recency, T, _later = simulate_bgnbd(CDNOW_BGNBD, 20000, 39.0, seed=1)
     fitted = clv.fit_bgnbd(frequency, recency, T)
     assert fitted.converged
     assert set(fitted) == {'r', 'alpha', 'a', 'b'}
@@ -99,14 +76,14 @@ def test_bgnbd_recovers_simulated_parameters():
 
 
 def test_fitted_likelihood_beats_the_true_parameters():
-    frequency, recency, T = simulate_bgnbd(CDNOW_BGNBD, 5000, 39.0, seed=2)
+    frequency, recency, T, _later = simulate_bgnbd(CDNOW_BGNBD, 5000, 39.0, seed=2)
     fitted = clv.fit_bgnbd(frequency, recency, T)
     true_ll = clv.bgnbd_log_likelihood(tuple(CDNOW_BGNBD.values()), frequency, recency, T).sum()
     assert fitted.log_likelihood >= true_ll - 1e-6
 
 
 def test_gamma_gamma_recovers_simulated_parameters():
-    frequency, _recency, _T = simulate_bgnbd(CDNOW_BGNBD, 40000, 39.0, seed=3)
+    frequency, _recency, _T, _later = simulate_bgnbd(CDNOW_BGNBD, 40000, 39.0, seed=3)
     spend = simulate_spend(CDNOW_GAMMA_GAMMA, frequency, seed=4)
     fitted = clv.fit_gamma_gamma(frequency, spend)
     assert fitted.converged
@@ -187,7 +164,8 @@ def test_identical_spends_leave_q_on_the_bound_and_fall_back(caplog):
 def test_predictions_scale_with_the_currency():
     """The same sales in yuan and in a currency worth a thousandth (amounts x 1 000):
     spend and lifetime value x 1 000, expected purchases and P(alive) unchanged."""
-    frequency, recency, T = simulate_bgnbd({**CDNOW_BGNBD, 'alpha': CDNOW_BGNBD['alpha'] * 7}, 3000, 273.0, seed=5)
+    in_days = {**CDNOW_BGNBD, 'alpha': CDNOW_BGNBD['alpha'] * 7}
+    frequency, recency, T, _later = simulate_bgnbd(in_days, 3000, 273.0, seed=5)
     spend = simulate_spend({'p': 6.25, 'q': 12.0, 'v': 8800.0}, frequency, seed=6)   # about 5 000 a purchase
     bgnbd = clv.fit_bgnbd(frequency, recency, T)
     yuan = clv.fit_gamma_gamma(frequency, spend)
@@ -205,7 +183,7 @@ def test_predictions_scale_with_the_currency():
 def test_predictions_do_not_depend_on_the_time_unit():
     """The same histories in days and in weeks: alpha x 7, the other parameters, P(alive)
     and the expected purchases of a year unchanged."""
-    frequency, days, T = simulate_bgnbd({**CDNOW_BGNBD, 'alpha': CDNOW_BGNBD['alpha'] * 7}, 3000, 273.0, seed=7)
+    frequency, days, T, _later = simulate_bgnbd({**CDNOW_BGNBD, 'alpha': CDNOW_BGNBD['alpha'] * 7}, 3000, 273.0, seed=7)
     in_days = clv.fit_bgnbd(frequency, days, T)
     in_weeks = clv.fit_bgnbd(frequency, days / 7, T / 7)
     assert in_days.converged and in_weeks.converged

@@ -6,30 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from simulation import simulate_bgnbd
 
 SPEC = importlib.util.spec_from_file_location('clv', Path(__file__).parents[1] / 'clv.py')
 clv = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(clv)
 
 NO_DROPOUT = {'r': 1.0, 'alpha': 10.0, 'a': 1e-9, 'b': 1e9}
-
-
-def simulate(params, n, T, horizon, seed):
-    """(frequency, recency, T, bought within the horizon after T) of n simulated customers."""
-    rng = np.random.default_rng(seed)
-    rate = rng.gamma(params['r'], 1 / params['alpha'], n)
-    dropout = rng.beta(params['a'], params['b'], n)
-    frequency, recency, clock = np.zeros(n), np.zeros(n), np.zeros(n)
-    bought_after = np.zeros(n, dtype=bool)
-    alive = np.ones(n, dtype=bool)
-    while alive.any():
-        clock = np.where(alive, clock + rng.exponential(1 / np.maximum(rate, 1e-12)), clock)
-        in_calibration = alive & (clock <= T)
-        frequency += in_calibration
-        recency = np.where(in_calibration, clock, recency)
-        bought_after |= alive & (clock > T) & (clock <= T + horizon)
-        alive = in_calibration & (rng.random(n) >= dropout)
-    return frequency, recency, np.full(n, float(T)), bought_after
 
 
 def test_chance_of_a_purchase_within_a_horizon_by_hand():
@@ -56,7 +39,8 @@ def test_a_frequent_buyer_is_expected_sooner():
 
 def test_predicted_chances_match_simulated_purchases():
     params = {'r': 0.25, 'alpha': 4.4, 'a': 0.8, 'b': 2.4}   # CDNOW's, in weeks
-    x, t_x, T, bought = simulate(params, 40000, 39, 13, seed=3)
+    x, t_x, T, later = simulate_bgnbd(params, 40000, 39, 3, holdout=13)
+    bought = later > 0
     predicted = clv.probability_purchase_within(params, 13, x, t_x, T)
     assert predicted.mean() == pytest.approx(bought.mean(), abs=0.01)
     # and per decile of the prediction
