@@ -7,6 +7,7 @@
     'author': 'crm_loyalty',
     'license': 'LGPL-3',
     'depends': ['contacts', 'mail', 'sale_management', 'crm'],
+    'external_dependencies': {'python': ['numpy', 'scipy', 'xlsxwriter']},
     'data': [
         'security/crm_loyalty_security.xml',
         'security/ir.model.access.csv',
