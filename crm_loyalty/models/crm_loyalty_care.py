@@ -280,109 +280,142 @@ class CrmLoyaltyCareRule(models.Model):
 
     def _trigger_sql(self, since, today, now):
         """SELECT partner_id, occurrence of the trigger's condition on the company's days
-        ``since`` to ``today``, at the moment ``now``. The occurrence names what is acted on
-        (the year of a birthday, the day of a purchase...) whatever day it is found on."""
+        ``since`` to ``today``, at the moment ``now``: the rule's ``_trigger_sql_<trigger>``.
+        The occurrence names what is acted on (the year of a birthday, the day of a
+        purchase...) whatever day it is found on."""
         self.ensure_one()
-        key = str(self.company_id.id)
-        company = self.company_id.id
-        tz = company_tz(self.company_id)
-        n = self.days
+        return getattr(self, f'_trigger_sql_{self.trigger}')(since, today, now)
 
-        def celebrated(first, last):
-            # each day from first to last and the MM-DD celebrated on it: its own, and
-            # 29 February on 28 February of the other years
-            return SQL(
-                """SELECT d::date, TO_CHAR(d, 'MM-DD') FROM generate_series(%(first)s::date, %(last)s::date,
-                                                                            INTERVAL '1 day') d
-                   UNION ALL
-                   SELECT d::date, '02-29' FROM generate_series(%(first)s::date, %(last)s::date, INTERVAL '1 day') d
-                    WHERE TO_CHAR(d, 'MM-DD') = '02-28' AND EXTRACT(DAY FROM d + INTERVAL '1 day') = 1""",
-                first=first, last=last)
+    # The pieces the triggers share: the partner's figures of the rule's company, the days
+    # celebrated in a range, a datetime column on the company's days.
 
-        def within(column, first, last):
-            # the UTC datetime column falls on one of the company's days first to last
-            return SQL("(%(col)s >= %(start)s AND %(col)s < %(end)s)", col=column,
-                       start=day_start_utc(self.company_id, first),
-                       end=day_start_utc(self.company_id, last + timedelta(days=1)))
+    def _figure_sql(self, field, cast='date'):
+        return SQL("(p.%s ->> %s)::%s", SQL.identifier(field), str(self.company_id.id), SQL(cast))
 
+    @staticmethod
+    def _celebrated_sql(first, last):
+        """Rows (day, MM-DD celebrated on it) of each day from first to last: its own MM-DD,
+        and 29 February on 28 February of the years without one."""
+        return SQL(
+            """SELECT d::date, TO_CHAR(d, 'MM-DD') FROM generate_series(%(first)s::date, %(last)s::date,
+                                                                        INTERVAL '1 day') d
+               UNION ALL
+               SELECT d::date, '02-29' FROM generate_series(%(first)s::date, %(last)s::date, INTERVAL '1 day') d
+                WHERE TO_CHAR(d, 'MM-DD') = '02-28' AND EXTRACT(DAY FROM d + INTERVAL '1 day') = 1""",
+            first=first, last=last)
+
+    def _within_sql(self, column, first, last):
+        """The UTC datetime ``column`` falls on one of the company's days first to last."""
+        return SQL("(%(col)s >= %(start)s AND %(col)s < %(end)s)", col=column,
+                   start=day_start_utc(self.company_id, first),
+                   end=day_start_utc(self.company_id, last + timedelta(days=1)))
+
+    def _trigger_sql_birthday(self, since, today, now):
         # the customer's own days (his time zone, else the company's) that overlap the run's
-        customer_tz = SQL("COALESCE(NULLIF(p.tz, ''), %s)", tz)
-        customer_since = local_day_sql(day_start_utc(self.company_id, since), customer_tz)
-        customer_today = local_day_sql(now, customer_tz)
-        last = SQL("(p.loyalty_last_purchase_date ->> %s)::date", key)
-        first = SQL("(p.loyalty_first_purchase_date ->> %s)::date", key)
-        sql = {
-            'birthday': SQL(
-                """SELECT p.id, EXTRACT(YEAR FROM c.day)::text FROM res_partner p
-                     JOIN (%(celebrated)s) AS c(day, mm_dd) ON c.mm_dd = TO_CHAR(p.birthday, 'MM-DD')
-                    WHERE p.birthday IS NOT NULL AND c.day - %(n)s BETWEEN %(since)s AND %(today)s""",
-                # two days of margin: a customer's day is at most that far from the company's
-                celebrated=celebrated(since + timedelta(days=n - 2), today + timedelta(days=n + 2)), n=n,
-                since=customer_since, today=customer_today),
-            'purchase_anniversary': SQL(
-                """SELECT p.id, EXTRACT(YEAR FROM c.day)::text FROM res_partner p
-                     JOIN (%(celebrated)s) AS c(day, mm_dd) ON c.mm_dd = TO_CHAR(%(first)s, 'MM-DD')
-                    WHERE %(first)s < DATE_TRUNC('year', c.day)""",
-                celebrated=celebrated(since + timedelta(days=n), today + timedelta(days=n)), first=first),
-            'after_purchase': SQL(
-                "SELECT p.id, %(last)s::text FROM res_partner p WHERE %(last)s BETWEEN %(first)s AND %(today)s",
-                last=last, first=since - timedelta(days=n), today=today - timedelta(days=n)),
-            'dormant': SQL(
-                "SELECT p.id, 'since ' || %s FROM res_partner p WHERE %s <= %s",
-                last, last, today - timedelta(days=n)),
-            'churn_risk_high': SQL(
-                "SELECT p.id, 'since ' || %s FROM res_partner p WHERE p.churn_risk ->> %s = 'high'", last, key),
-            'tier_up': SQL(
-                """SELECT h.partner_id, 'change ' || h.id FROM crm_loyalty_tier_history h
-                    WHERE h.company_id = %s AND h.direction = 'up' AND h.date >= %s""",
-                company, since - timedelta(days=n)),
-            'tier_down': SQL(
-                """SELECT h.partner_id, 'change ' || h.id FROM crm_loyalty_tier_history h
-                    WHERE h.company_id = %s AND h.direction = 'down' AND h.date >= %s""",
-                company, since - timedelta(days=n)),
-            'low_satisfaction': SQL(
-                """SELECT f.commercial_partner_id, 'answer ' || f.id FROM crm_loyalty_feedback f
-                    WHERE f.company_id = %s AND f.state = 'answered' AND %s
-                      AND (f.score::int <= %s OR f.nps_category = 'detractor')""",
-                company, within(SQL("f.date"), since - timedelta(days=n), today),
-                int(self.satisfaction_level or 2)),
-            'complaint_resolved': SQL(
-                """SELECT c.commercial_partner_id, 'complaint ' || c.id FROM crm_loyalty_complaint c
-                    WHERE c.company_id = %s AND c.state IN ('resolved', 'closed') AND %s""",
-                company, within(SQL("c.date_resolved"), since - timedelta(days=n), today - timedelta(days=n))),
-            'product_reminder': SQL(
-                """SELECT DISTINCT cp.commercial_partner_id, 'order ' || so.id
-                     FROM sale_order_line l
-                     JOIN sale_order so ON so.id = l.order_id
-                     JOIN res_partner cp ON cp.id = so.partner_id
-                     JOIN product_product pp ON pp.id = l.product_id
-                     JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                    WHERE so.company_id = %s AND so.state = 'sale' AND %s
-                      AND (l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))""",
-                company, within(SQL("so.date_order"), since - timedelta(days=n), today - timedelta(days=n)),
-                self.product_ids.ids, self._category_ids()),
-            'replenishment': self._replenishment_sql(today),
-            # the next purchase the customer's own rhythm predicts (lib.clv.time_to_next_purchase),
-            # once per purchase: a new purchase starts a new occurrence
-            'purchase_due': SQL(
-                """SELECT p.id, 'after ' || %(last)s FROM res_partner p
-                    WHERE (p.loyalty_next_purchase_date ->> %(key)s)::date - %(n)s <= %(today)s
-                      AND (p.loyalty_next_purchase_date ->> %(key)s)::date >= %(today)s""",
-                last=last, key=key, n=n, today=today),
-            'purchase_overdue': SQL(
-                """SELECT p.id, 'overdue after ' || %(last)s FROM res_partner p
-                    WHERE (p.loyalty_next_purchase_date ->> %(key)s)::date + %(n)s < %(today)s""",
-                last=last, key=key, n=n, today=today),
-            'no_contact': SQL(
-                """SELECT p.id, 'since ' || COALESCE(lc.day::text, 'ever') FROM res_partner p
-                     LEFT JOIN LATERAL (
-                          SELECT %s AS day FROM mail_message m
-                           WHERE m.model = 'res.partner' AND m.res_id = p.id
-                             AND m.message_type IN ('email', 'comment', 'email_outgoing')) lc ON TRUE
-                    WHERE COALESCE(lc.day, '1900-01-01') <= %s""",
-                local_day_sql(SQL("MAX(m.date)"), tz), today - timedelta(days=n)),
-        }[self.trigger]
-        return sql
+        n = self.days
+        customer_tz = SQL("COALESCE(NULLIF(p.tz, ''), %s)", company_tz(self.company_id))
+        return SQL(
+            """SELECT p.id, EXTRACT(YEAR FROM c.day)::text FROM res_partner p
+                 JOIN (%(celebrated)s) AS c(day, mm_dd) ON c.mm_dd = TO_CHAR(p.birthday, 'MM-DD')
+                WHERE p.birthday IS NOT NULL AND c.day - %(n)s BETWEEN %(since)s AND %(today)s""",
+            # two days of margin: a customer's day is at most that far from the company's
+            celebrated=self._celebrated_sql(since + timedelta(days=n - 2), today + timedelta(days=n + 2)), n=n,
+            since=local_day_sql(day_start_utc(self.company_id, since), customer_tz),
+            today=local_day_sql(now, customer_tz))
+
+    def _trigger_sql_purchase_anniversary(self, since, today, now):
+        first = self._figure_sql('loyalty_first_purchase_date')
+        return SQL(
+            """SELECT p.id, EXTRACT(YEAR FROM c.day)::text FROM res_partner p
+                 JOIN (%(celebrated)s) AS c(day, mm_dd) ON c.mm_dd = TO_CHAR(%(first)s, 'MM-DD')
+                WHERE %(first)s < DATE_TRUNC('year', c.day)""",
+            celebrated=self._celebrated_sql(since + timedelta(days=self.days), today + timedelta(days=self.days)),
+            first=first)
+
+    def _trigger_sql_after_purchase(self, since, today, now):
+        last = self._figure_sql('loyalty_last_purchase_date')
+        return SQL(
+            "SELECT p.id, %(last)s::text FROM res_partner p WHERE %(last)s BETWEEN %(first)s AND %(today)s",
+            last=last, first=since - timedelta(days=self.days), today=today - timedelta(days=self.days))
+
+    def _trigger_sql_dormant(self, since, today, now):
+        last = self._figure_sql('loyalty_last_purchase_date')
+        return SQL("SELECT p.id, 'since ' || %s FROM res_partner p WHERE %s <= %s",
+                   last, last, today - timedelta(days=self.days))
+
+    def _trigger_sql_churn_risk_high(self, since, today, now):
+        return SQL("SELECT p.id, 'since ' || %s FROM res_partner p WHERE %s = 'high'",
+                   self._figure_sql('loyalty_last_purchase_date'), self._figure_sql('churn_risk', 'varchar'))
+
+    def _tier_change_sql(self, direction, since):
+        return SQL(
+            """SELECT h.partner_id, 'change ' || h.id FROM crm_loyalty_tier_history h
+                WHERE h.company_id = %s AND h.direction = %s AND h.date >= %s""",
+            self.company_id.id, direction, since - timedelta(days=self.days))
+
+    def _trigger_sql_tier_up(self, since, today, now):
+        return self._tier_change_sql('up', since)
+
+    def _trigger_sql_tier_down(self, since, today, now):
+        return self._tier_change_sql('down', since)
+
+    def _trigger_sql_low_satisfaction(self, since, today, now):
+        return SQL(
+            """SELECT f.commercial_partner_id, 'answer ' || f.id FROM crm_loyalty_feedback f
+                WHERE f.company_id = %s AND f.state = 'answered' AND %s
+                  AND (f.score::int <= %s OR f.nps_category = 'detractor')""",
+            self.company_id.id, self._within_sql(SQL("f.date"), since - timedelta(days=self.days), today),
+            int(self.satisfaction_level or 2))
+
+    def _trigger_sql_complaint_resolved(self, since, today, now):
+        return SQL(
+            """SELECT c.commercial_partner_id, 'complaint ' || c.id FROM crm_loyalty_complaint c
+                WHERE c.company_id = %s AND c.state IN ('resolved', 'closed') AND %s""",
+            self.company_id.id, self._within_sql(SQL("c.date_resolved"), since - timedelta(days=self.days),
+                                                 today - timedelta(days=self.days)))
+
+    def _trigger_sql_product_reminder(self, since, today, now):
+        return SQL(
+            """SELECT DISTINCT cp.commercial_partner_id, 'order ' || so.id
+                 FROM sale_order_line l
+                 JOIN sale_order so ON so.id = l.order_id
+                 JOIN res_partner cp ON cp.id = so.partner_id
+                 JOIN product_product pp ON pp.id = l.product_id
+                 JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                WHERE so.company_id = %s AND so.state = 'sale' AND %s
+                  AND (l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))""",
+            self.company_id.id, self._within_sql(SQL("so.date_order"), since - timedelta(days=self.days),
+                                                 today - timedelta(days=self.days)),
+            self.product_ids.ids, self._category_ids())
+
+    def _trigger_sql_replenishment(self, since, today, now):
+        return self._replenishment_sql(today)
+
+    # the next purchase the customer's own rhythm predicts (lib.clv.time_to_next_purchase),
+    # once per purchase: a new purchase starts a new occurrence
+
+    def _trigger_sql_purchase_due(self, since, today, now):
+        return SQL(
+            """SELECT p.id, 'after ' || %(last)s FROM res_partner p
+                WHERE %(next)s - %(n)s <= %(today)s AND %(next)s >= %(today)s""",
+            last=self._figure_sql('loyalty_last_purchase_date'), next=self._figure_sql('loyalty_next_purchase_date'),
+            n=self.days, today=today)
+
+    def _trigger_sql_purchase_overdue(self, since, today, now):
+        return SQL(
+            "SELECT p.id, 'overdue after ' || %(last)s FROM res_partner p WHERE %(next)s + %(n)s < %(today)s",
+            last=self._figure_sql('loyalty_last_purchase_date'), next=self._figure_sql('loyalty_next_purchase_date'),
+            n=self.days, today=today)
+
+    def _trigger_sql_no_contact(self, since, today, now):
+        return SQL(
+            """SELECT p.id, 'since ' || COALESCE(lc.day::text, 'ever') FROM res_partner p
+                 LEFT JOIN LATERAL (
+                      SELECT %s AS day FROM mail_message m
+                       WHERE m.model = 'res.partner' AND m.res_id = p.id
+                         AND m.message_type IN ('email', 'comment', 'email_outgoing')) lc ON TRUE
+                WHERE COALESCE(lc.day, '1900-01-01') <= %s""",
+            local_day_sql(SQL("MAX(m.date)"), company_tz(self.company_id)), today - timedelta(days=self.days))
 
     def _category_ids(self):
         return self.env['product.category'].search([('id', 'child_of', self.product_category_ids.ids)]).ids \

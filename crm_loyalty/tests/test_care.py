@@ -111,6 +111,12 @@ class TestCareRules(LoyaltyCase):
         self.company.loyalty_clv_backtest = {'grade': 'C'}
         self.assertEqual(rule._candidates(today), [(soon.id, 'after 2026-10-01')])
 
+    def test_every_trigger_has_its_query(self):
+        for trigger, _label in crm_loyalty_care.TRIGGERS:
+            with self.subTest(trigger=trigger):
+                rule = self._rule(trigger=trigger, days=3, product_ids=[Command.set(self.product.ids)])
+                self.assertIsInstance(rule._candidates(date(2026, 11, 22)), list)
+
     def test_leap_day_birthdays_fall_on_28_february(self):
         self.customer.birthday = date(2000, 2, 29)
         rule = self._rule(days=0)
