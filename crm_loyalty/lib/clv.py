@@ -35,6 +35,11 @@ the model), the fitters return the **baseline** instead and say so in the result
 - Gamma-Gamma baseline: each customer's own mean spend, the population mean for
   customers without repeat purchases.
 
+A converged fit also gives the **covariance** of the logarithms it optimised (the inverse
+of the observed information, the numerical Hessian of the negative log-likelihood at the
+optimum); ``value_range`` turns it into a range of each customer's predicted value. A
+baseline, or a Hessian that is not positive definite, gives none.
+
 Nothing here imports Odoo.
 """
 import logging
@@ -48,16 +53,23 @@ MIN_REPEAT_CUSTOMERS = 5
 BASELINE_DROPOUT = {'a': 1e-6, 'b': 1e6}
 BASELINE_SPEND_SHRINK = 1e-6
 LOG_BOUND = 15.0   # the optimiser's box on each logarithm of a normalised parameter
+HESSIAN_STEP = 1e-3   # finite-difference step on the logarithms
+GRADIENT_STEP = 1e-5
+BGNBD_LOGS = ('r', 'alpha', 'a', 'b')   # the covariance's order: log r, log alpha, log a, log b
+GAMMA_GAMMA_LOGS = ('p', 'q - 1', 'v')  # log p, log(q - 1), log v
 
 
 class FitResult(dict):
     """The fitted parameters (the dict's keys), with how they were obtained."""
 
-    def __init__(self, params, converged, reason='', log_likelihood=None):
+    def __init__(self, params, converged, reason='', log_likelihood=None, covariance=None):
         super().__init__(params)
         self.converged = converged
         self.reason = reason
         self.log_likelihood = log_likelihood
+        # covariance of the logarithms of the parameters (BGNBD_LOGS, GAMMA_GAMMA_LOGS), as
+        # nested lists; None for a baseline or a likelihood not curved at the optimum
+        self.covariance = covariance
 
     @property
     def is_baseline(self):
@@ -77,9 +89,36 @@ def _arrays(*columns, signed=()):
     return arrays
 
 
+def _log_covariance(neg_log_likelihood, optimum):
+    """Inverse of the central finite-difference Hessian of ``neg_log_likelihood`` at
+    ``optimum`` (the logarithms), as nested lists; None unless it is positive definite.
+    Rescaling a parameter shifts its logarithm only, so this holds in any unit."""
+    n, h = optimum.size, HESSIAN_STEP
+    steps = np.eye(n) * h
+    f = neg_log_likelihood
+    centre = f(optimum)
+    hessian = np.empty((n, n))
+    for i in range(n):
+        hessian[i, i] = (f(optimum + steps[i]) - 2 * centre + f(optimum - steps[i])) / (h * h)
+        for j in range(i):
+            hessian[i, j] = hessian[j, i] = (
+                f(optimum + steps[i] + steps[j]) - f(optimum + steps[i] - steps[j])
+                - f(optimum - steps[i] + steps[j]) + f(optimum - steps[i] - steps[j])) / (4 * h * h)
+    if not np.all(np.isfinite(hessian)) or np.abs(hessian).max() >= 1e250:
+        return None
+    try:
+        np.linalg.cholesky(hessian)
+        covariance = np.linalg.inv(hessian)
+        np.linalg.cholesky(covariance)
+    except np.linalg.LinAlgError:
+        return None
+    return covariance.tolist()
+
+
 def _maximise(neg_log_likelihood, starts, names):
     """Best L-BFGS-B optimum over the starting points, given as the logarithms of the
-    quantities ``names``: (those quantities, '') or (None, why there is no optimum)."""
+    quantities ``names``: (those quantities, their logarithms' covariance, '') or
+    (None, None, why there is no optimum)."""
     best = None
     for start in starts:
         with np.errstate(all='ignore'):
@@ -88,14 +127,16 @@ def _maximise(neg_log_likelihood, starts, names):
         if result.success and np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
     if best is None:
-        return None, "the optimiser did not converge"
+        return None, None, "the optimiser did not converge"
     values = dict(zip(names, (float(v) for v in np.exp(best.x)), strict=True))
     # the box is not the model's: an optimum on it means the likelihood still rises beyond
     on_bound = [name for name, x in zip(names, best.x, strict=True) if abs(x) > LOG_BOUND - 1e-3]
     if on_bound:
-        return None, "the best fit lies on the optimiser's bound ({}): the data do not determine it".format(
+        return None, None, "the best fit lies on the optimiser's bound ({}): the data do not determine it".format(
             ", ".join(f"{name} = {values[name]:.3g}" for name in on_bound))
-    return values, ''
+    with np.errstate(all='ignore'):
+        covariance = _log_covariance(neg_log_likelihood, best.x)
+    return values, covariance, ''
 
 
 # --- BG/NBD ------------------------------------------------------------------------------
@@ -130,12 +171,12 @@ def fit_bgnbd(frequency, recency, T):
         return value if np.isfinite(value) else 1e300
 
     starts = [(1.0, 1.0, 1.0, 1.0), (0.5, 0.25, 0.5, 2.0), (2.0, 2.0, 2.0, 5.0)]
-    fitted, why = _maximise(neg_ll, starts, ('r', 'alpha / mean T', 'a', 'b'))
+    fitted, covariance, why = _maximise(neg_ll, starts, ('r', 'alpha / mean T', 'a', 'b'))
     if fitted is None:
         return _bgnbd_baseline(x, age, f"BG/NBD: {why}")
     params = {'r': fitted['r'], 'alpha': fitted['alpha / mean T'] * unit, 'a': fitted['a'], 'b': fitted['b']}
     ll = float(np.sum(bgnbd_log_likelihood(tuple(params.values()), x, t_x, age)))
-    return FitResult(params, converged=True, log_likelihood=ll)
+    return FitResult(params, converged=True, log_likelihood=ll, covariance=covariance)
 
 
 def _bgnbd_baseline(x, age, reason):
@@ -246,12 +287,12 @@ def fit_gamma_gamma(frequency, monetary_value):
 
     # each start has the observed mean spend (1) as the population's, p v / (q - 1)
     starts = [(1.0, 1.0, 1.0), (5.0, 2.0, 0.4), (0.5, 4.0, 8.0)]
-    fitted, why = _maximise(neg_ll, starts, ('p', 'q - 1', 'v / mean spend'))
+    fitted, covariance, why = _maximise(neg_ll, starts, ('p', 'q - 1', 'v / mean spend'))
     if fitted is None:
         return _gamma_gamma_baseline(m, f"Gamma-Gamma: {why}")
     params = {'p': fitted['p'], 'q': 1 + fitted['q - 1'], 'v': fitted['v / mean spend'] * unit}
     ll = float(np.sum(gamma_gamma_log_likelihood(tuple(params.values()), x, m)))
-    return FitResult(params, converged=True, log_likelihood=ll)
+    return FitResult(params, converged=True, log_likelihood=ll, covariance=covariance)
 
 
 def _gamma_gamma_baseline(m, reason):
@@ -284,6 +325,69 @@ def expected_spend(params, frequency, monetary_value):
     if observed.size:
         population = min(max(population, float(np.min(observed))), float(np.max(observed)))
     return own_weight * m + (1 - own_weight) * population
+
+
+# --- Range of the predicted value -------------------------------------------------------
+
+def _log_parameters(bgnbd, gamma_gamma):
+    return np.log([bgnbd['r'], bgnbd['alpha'], bgnbd['a'], bgnbd['b'],
+                   gamma_gamma['p'], gamma_gamma['q'] - 1, gamma_gamma['v']])
+
+
+def _parameters(logs):
+    r, alpha, a, b, p, q_minus_1, v = np.exp(logs)
+    return {'r': r, 'alpha': alpha, 'a': a, 'b': b}, {'p': p, 'q': 1 + q_minus_1, 'v': v}
+
+
+def predicted_value(bgnbd, gamma_gamma, horizon, frequency, recency, T, monetary_value):
+    """Expected revenue over the next ``horizon`` time units: BG/NBD purchases times
+    Gamma-Gamma spend (the customers given being the whole population)."""
+    return (expected_purchases(bgnbd, horizon, frequency, recency, T)
+            * expected_spend(gamma_gamma, frequency, monetary_value))
+
+
+def value_range(bgnbd, bgnbd_covariance, gamma_gamma, gamma_gamma_covariance, horizon,
+                frequency, recency, T, monetary_value, quantiles=(0.1, 0.9)):
+    """Each customer's predicted value at the given ``quantiles`` of the parameters'
+    uncertainty (default: the 10th and 90th percentiles), as two arrays.
+
+    The logarithms of the parameters are taken as normal, with the fits' covariances (the
+    two fits are independent); the logarithm of each customer's value is linearised in
+    them (its gradient by central differences, one pair of evaluations per parameter), so
+    it is normal too and its quantiles are exact: the value's are the point estimate times
+    ``exp(z sd)``, never negative, scaled with the currency, around the point estimate.
+    This is the uncertainty of the model's expectation, not of what the customer will
+    do. Without a covariance (a baseline fit), both arrays are NaN."""
+    x, t_x, age, m = _arrays(frequency, recency, T, monetary_value, signed=(3,))
+    value = predicted_value(bgnbd, gamma_gamma, horizon, x, t_x, age, m)
+    if bgnbd_covariance is None or gamma_gamma_covariance is None:
+        nan = np.full(x.size, np.nan)
+        return nan, nan.copy()
+    covariance = np.zeros((7, 7))
+    covariance[:4, :4] = bgnbd_covariance
+    covariance[4:, 4:] = gamma_gamma_covariance
+    centre = _log_parameters(bgnbd, gamma_gamma)
+    purchases = expected_purchases(bgnbd, horizon, x, t_x, age)
+    spend = expected_spend(gamma_gamma, x, m)
+    positive = value > 0
+    with np.errstate(divide='ignore', invalid='ignore'):
+        log_purchases, log_spend = np.log(purchases), np.log(spend)
+    gradient = np.empty((7, x.size))
+    for k in range(7):
+        sides = []
+        for sign in (1, -1):
+            shifted = centre.copy()
+            shifted[k] += sign * GRADIENT_STEP
+            bg, gg = _parameters(shifted)
+            with np.errstate(divide='ignore', invalid='ignore'):
+                # each parameter moves one factor of the value only
+                sides.append(np.log(expected_purchases(bg, horizon, x, t_x, age)) - log_purchases if k < 4
+                             else np.log(expected_spend(gg, x, m)) - log_spend)
+        gradient[k] = np.where(positive, (sides[0] - sides[1]) / (2 * GRADIENT_STEP), 0.0)
+    variance = np.einsum('kn,kl,ln->n', gradient, covariance, gradient)
+    sd = np.sqrt(np.maximum(np.nan_to_num(variance, nan=0.0), 0.0))
+    low, high = (value * np.exp(special.ndtri(q) * sd) for q in quantiles)
+    return low, high
 
 
 # --- Backtest ----------------------------------------------------------------------------

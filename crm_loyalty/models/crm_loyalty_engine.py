@@ -19,6 +19,7 @@ The figures are company-dependent fields (jsonb keyed by company id); a company 
 ever writes its own key.
 """
 import logging
+import math
 import threading
 from datetime import timedelta
 
@@ -77,6 +78,8 @@ SCORE_FIELDS = {
     'loyalty_churn_ratio': 'churn_ratio',
     'relationship_months': 'relationship_months',
     'clv_predicted': 'clv_predicted',
+    'clv_predicted_low': 'clv_predicted_low',
+    'clv_predicted_high': 'clv_predicted_high',
     'expected_purchases': 'expected_purchases',
     'probability_alive': 'probability_alive',
     'loyalty_next_purchase_date': 'next_purchase_date',
@@ -407,7 +410,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                           / GREATEST(COALESCE(h.interval_days, %(median_interval)s), 1)::float8 AS churn_ratio,
                       COALESCE((p.satisfaction_score ->> %(key)s)::float8, 0) AS satisfaction,
                       NULL::float8 AS expected_purchases, NULL::float8 AS probability_alive,
-                      NULL::float8 AS clv_predicted, NULL::date AS next_purchase_date,
+                      NULL::float8 AS clv_predicted, NULL::float8 AS clv_predicted_low,
+                      NULL::float8 AS clv_predicted_high, NULL::date AS next_purchase_date,
                       NULL::float8 AS purchase_probability_30d
                  FROM crm_loyalty_hist h
                  JOIN res_partner p ON p.id = h.partner_id
@@ -482,6 +486,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 'bgnbd': dict(bgnbd), 'bgnbd_fitted': bgnbd.converged, 'bgnbd_reason': bgnbd.reason,
                 'gamma_gamma': dict(gamma), 'gamma_gamma_fitted': gamma.converged,
                 'gamma_gamma_reason': gamma.reason,
+                # kept so that a partial recompute, which reuses the fit, gives ranges too
+                'bgnbd_covariance': bgnbd.covariance, 'gamma_gamma_covariance': gamma.covariance,
                 'median_revenue': params.get('median_revenue'),
                 'median_interval': params.get('median_interval'),
             }
@@ -493,6 +499,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
         alive = clv.probability_alive(fit['bgnbd'], frequency, recency, age)
         purchases = clv.expected_purchases(fit['bgnbd'], horizon, frequency, recency, age)
         value = purchases * clv.expected_spend(fit['gamma_gamma'], frequency, spend)
+        # NaN (no range: a baseline, or a fit stored without covariance) is stored NULL
+        low, high = clv.value_range(fit['bgnbd'], fit.get('bgnbd_covariance'), fit['gamma_gamma'],
+                                    fit.get('gamma_gamma_covariance'), horizon, frequency, recency, age, spend)
+        low, high = ([None if math.isnan(v) else v for v in a.round(2).tolist()] for a in (low, high))
         soon = clv.probability_purchase_within(fit['bgnbd'], NEXT_PURCHASE_DAYS, frequency, recency, age)
         # the median wait of a customer still active, in whole days from as of
         wait = np.ceil(clv.time_to_next_purchase(fit['bgnbd'], frequency, age))
@@ -503,13 +513,15 @@ class CrmLoyaltyEngine(models.AbstractModel):
         cr.execute(SQL(
             """UPDATE crm_loyalty_scores s
                   SET probability_alive = v.alive, expected_purchases = v.purchases, clv_predicted = v.value,
+                      clv_predicted_low = v.low, clv_predicted_high = v.high,
                       purchase_probability_30d = v.soon,
                       next_purchase_date = CASE WHEN v.wait >= 0 THEN %s::date + v.wait END
-                 FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::int[])
-                      AS v(id, alive, purchases, value, soon, wait)
+                 FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::float8[],
+                             %s::float8[], %s::int[])
+                      AS v(id, alive, purchases, value, low, high, soon, wait)
                 WHERE s.partner_id = v.id""",
             params['as_of'], ids.tolist(), alive.round(4).tolist(), purchases.round(4).tolist(),
-            value.round(2).tolist(), soon.round(4).tolist(), wait.tolist()))
+            value.round(2).tolist(), low, high, soon.round(4).tolist(), wait.tolist()))
 
     def _backtest(self, company, as_of):
         """Fit the models on the company's history up to a calibration day (the lifetime

@@ -38,7 +38,8 @@ SYSTEM_FIELDS = frozenset({
     'loyalty_scored_date', 'rfm_recency_days', 'rfm_r_score', 'rfm_f_score', 'rfm_m_score', 'rfm_segment',
     'abc_class', 'loyalty_segment', 'value_segment', 'churn_risk', 'loyalty_churn_ratio',
     'satisfaction_score', 'satisfaction_date', 'relationship_months', 'clv_historical', 'clv_predicted',
-    'expected_purchases', 'probability_alive', 'loyalty_next_purchase_date', 'loyalty_purchase_probability_30d',
+    'clv_predicted_low', 'clv_predicted_high', 'expected_purchases', 'probability_alive',
+    'loyalty_next_purchase_date', 'loyalty_purchase_probability_30d',
     'loyalty_tier_id', 'loyalty_tier_computed_id',
     'loyalty_tier_metric', 'loyalty_tier_below_since', 'complaint_open_count', 'loyalty_lost',
     'loyalty_lost_reason_id', 'loyalty_lost_date', 'loyalty_lost_note', 'channel_territory_id',
@@ -139,6 +140,16 @@ class ResPartner(models.Model):
     clv_predicted = fields.Float(
         'Predicted Value', aggregator='sum', **LOYALTY,
         help="Revenue expected over the lifetime value horizon (BG/NBD and Gamma-Gamma models).")
+    clv_predicted_low = fields.Float(
+        'Predicted Value, 10th Percentile', **LOYALTY,
+        help="The predicted value is above this with 90 % confidence, given how precisely the company's "
+             "history determines the models (not the customer's own chance). Empty when the models fell back "
+             "to their baseline.")
+    clv_predicted_high = fields.Float(
+        'Predicted Value, 90th Percentile', **LOYALTY,
+        help="The predicted value is below this with 90 % confidence, given how precisely the company's "
+             "history determines the models (not the customer's own chance). Empty when the models fell back "
+             "to their baseline.")
     expected_purchases = fields.Float(
         'Expected Purchases', aggregator='sum', digits=(16, 2), **LOYALTY,
         help="Purchases expected over the lifetime value horizon (BG/NBD model).")

@@ -1,6 +1,7 @@
 """The engine on small histories whose figures were computed by hand (AS_OF = 2026-11-22,
 window of 12 months: purchases after 2025-11-22 are in the window)."""
 import math
+import random
 from datetime import date, timedelta
 
 from odoo import Command
@@ -537,3 +538,58 @@ class TestOrderHook(LoyaltyCase):
             result = self.env['res.partner'].web_search_read(domain, spec, limit=80)
         # one query per field group and relation, never per customer
         self.assertEqual(result['length'], 30)
+
+
+@tagged('post_install', '-at_install')
+class TestValueRange(LoyaltyCase):
+    """Sixty customers drawn as the models assume (gamma purchase rates, beta dropout,
+    gamma spends), enough for both fits to converge."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        rng = random.Random(0)
+        cls.customers = cls.env['res.partner']
+        for i in range(60):
+            customer = cls._create_customer(f'Buyer {i:02d}')
+            day, rate, dropout = rng.randint(60, 360), rng.gammavariate(1.0, 1 / 40), rng.betavariate(1, 3)
+            days = [day]
+            while True:
+                day -= max(1, round(rng.expovariate(rate)))
+                if day < 1 or rng.random() < dropout:
+                    break
+                days.append(day)
+            scale = rng.gammavariate(3, 10)
+            for day in days:
+                cls._order(customer, round(rng.gammavariate(4, scale), 2), day)
+            cls.customers |= customer
+
+    def test_predicted_value_has_a_range_around_it(self):
+        self._recompute()
+        fit = self.company.loyalty_clv_fit
+        self.assertTrue(fit['bgnbd_fitted'] and fit['gamma_gamma_fitted'])
+        for customer in self.customers:
+            self.assertTrue(0 <= customer.clv_predicted_low <= customer.clv_predicted <= customer.clv_predicted_high,
+                            customer.name)
+        self.assertGreater(self.customers[-1].clv_predicted_high, self.customers[-1].clv_predicted_low)
+        # a partial recompute reuses the stored fit and its covariance
+        last = self.customers[-1]
+        self.env.cr.execute("UPDATE res_partner SET clv_predicted_high = NULL WHERE id = %s", [last.id])
+        last.invalidate_recordset()
+        self._recompute(partners=last)
+        self.assertGreater(last.clv_predicted_high, last.clv_predicted)
+
+    def test_baseline_gives_no_range(self):
+        other = self.env['res.company'].create({'name': 'Thin Co'})
+        customer = self._create_customer('Lone Buyer')
+        self._order(customer, 80, 30, company=other)
+        self._order(customer, 120, 10, company=other)
+        with self.assertLogs('odoo.addons.crm_loyalty', 'WARNING'):
+            self._recompute()
+        figures = customer.with_company(other)
+        self.assertTrue(figures.clv_predicted)
+        self.assertFalse(figures.clv_predicted_low)
+        self.assertFalse(figures.clv_predicted_high)
+        self.env.cr.execute("SELECT clv_predicted_high ->> %s FROM res_partner WHERE id = %s",
+                            [str(other.id), customer.id])
+        self.assertIsNone(self.env.cr.fetchone()[0])

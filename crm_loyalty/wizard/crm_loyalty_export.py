@@ -46,7 +46,8 @@ CUSTOMER_COLUMNS = (
     'relationship_level_manual',
     # satisfaction and value
     'satisfaction_score', 'satisfaction_date', 'relationship_months', 'clv_historical', 'clv_predicted',
-    'expected_purchases', 'probability_alive', 'loyalty_next_purchase_date', 'loyalty_purchase_probability_30d',
+    'clv_predicted_low', 'clv_predicted_high', 'expected_purchases', 'probability_alive',
+    'loyalty_next_purchase_date', 'loyalty_purchase_probability_30d',
     # tier
     'loyalty_tier_id', 'loyalty_tier_computed_id', 'loyalty_tier_metric', 'loyalty_tier_below_since',
     'loyalty_tier_override_id', 'loyalty_tier_override_reason', 'loyalty_tier_override_until',
@@ -73,7 +74,8 @@ COMPLAINT_COLUMNS = (
 SUMMARY_FIELDS = ('loyalty_tier_id', 'rfm_segment', 'abc_class', 'loyalty_segment', 'value_segment')
 
 # How numbers are shown, by field name; the other fields by their type.
-MONEY_FIELDS = {'loyalty_revenue', 'loyalty_revenue_total', 'clv_historical', 'clv_predicted', 'channel_target'}
+MONEY_FIELDS = {'loyalty_revenue', 'loyalty_revenue_total', 'clv_historical', 'clv_predicted',
+                'clv_predicted_low', 'clv_predicted_high', 'channel_target'}
 SHARE_FIELDS = {'probability_alive', 'loyalty_purchase_probability_30d'}   # 0 to 1, shown as a percentage
 PERCENT_FIELDS = {'growth', 'target_achievement'}       # already in percent
 
