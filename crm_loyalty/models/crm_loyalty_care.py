@@ -130,8 +130,10 @@ class CrmLoyaltyCareRule(models.Model):
              "resolved complaint, of dormancy or without contact, days to look back for tier changes "
              "and answers, days ahead of the expected replenishment or of the predicted next purchase, "
              "days past the predicted next purchase.")
-    partner_domain = fields.Char('Customers', default='[]', required=True,
-                                 help="Only customers matching this filter are cared for.")
+    partner_domain = fields.Char(
+        'Customers', default="[('loyalty_purchase_count_total', '>', 0)]", required=True,
+        help="Only customers matching this filter are cared for. By default: those who bought (a company's "
+             "contacts carry its purchases).")
     cooldown_days = fields.Integer(
         'Cooldown (days)', default=0,
         help="After acting for a customer, the rule leaves him alone this many days.")
@@ -541,9 +543,15 @@ class CrmLoyaltyCareRule(models.Model):
         """Run the rules now, as their users. Loyalty administrators."""
         check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can run a care rule."))
         self.check_access('write')
+        logs = self.env['crm.loyalty.care.action']
         for rule in self:
-            rule._run()
-        return True
+            logs |= rule._run()
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'type': 'success' if logs else 'info', 'sticky': bool(logs.filtered(
+                lambda log: log.state == 'failed')), 'message': logs._summary(),
+                       'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'}},
+        }
 
     @api.model
     def _cron_run(self):
@@ -733,6 +741,26 @@ class CrmLoyaltyCareAction(models.Model):
                 return {self: error}
             half = len(self) // 2
             return {**self[:half]._execute(actions), **self[half:]._execute(actions)}
+
+    def _summary(self):
+        """What these new log rows did, in a sentence: "Customers actioned: 12, held out to
+        measure the effect: 2, skipped: 1 (contact cap reached...)"."""
+        if not self:
+            return _("Nobody to care for now: no customer meets the rule today.")
+        by_state = self.grouped('state')
+        counts = {state: len(logs) for state, logs in by_state.items()}
+        parts = []
+        if counts.get('done'):
+            parts.append(_("Customers actioned: %s", counts['done']))
+        if counts.get('holdout'):
+            parts.append(_("held out to measure the effect: %s", counts['holdout']))
+        for state, label in (('skipped', _("skipped")), ('failed', _("failed"))):
+            if counts.get(state):
+                reasons = sorted({note for note in by_state[state].mapped('note') if note})
+                parts.append(_("%(what)s: %(count)s (%(why)s)", count=counts[state], what=label,
+                               why="; ".join(reasons[:3]) or _("no reason given")))
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:] + "."
 
     def _failure_note(self, error):
         """What a user reads of a failed action: Odoo's message for a refusal or an invalid

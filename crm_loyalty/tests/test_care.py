@@ -42,8 +42,9 @@ class TestCareRules(LoyaltyCase):
             'code': "raise UserError('the template is gone')"})
 
     def _rule(self, **values):
+        # every partner: most customers of these tests never bought
         return self.env['crm.loyalty.care.rule'].create({
-            'name': 'Birthday wishes', 'trigger': 'birthday', 'days': 3,
+            'name': 'Birthday wishes', 'trigger': 'birthday', 'days': 3, 'partner_domain': '[]',
             'action_server_ids': [(6, 0, self.activity.ids)], **values})
 
     def _activities(self, partner=None):
@@ -110,6 +111,34 @@ class TestCareRules(LoyaltyCase):
         rule.trusted_predictions_only = False
         self.company.loyalty_clv_backtest = {'grade': 'C'}
         self.assertEqual(rule._candidates(today), [(soon.id, 'after 2026-10-01')])
+
+    def test_a_new_rule_cares_for_customers_who_bought_and_their_contacts(self):
+        rule = self.env['crm.loyalty.care.rule'].create({
+            'name': 'Birthday wishes', 'trigger': 'birthday', 'action_server_ids': [(6, 0, self.activity.ids)]})
+        self.assertEqual(rule.partner_domain, "[('loyalty_purchase_count_total', '>', 0)]")
+        buyer = self._create_customer('Buyer Ltd', birthday=date(1980, 11, 22))
+        contact = self.env['res.partner'].create({'name': 'Ann', 'parent_id': buyer.id, 'birthday': date(1985, 11, 22)})
+        self._order(buyer, 100, 30)
+        self.env['crm.loyalty.engine']._recompute(as_of=date(2026, 11, 22))
+        prospect = self._create_customer('Never Bought', birthday=date(1980, 11, 22))
+        vendor = self.env['res.partner'].create({'name': 'Vendor', 'birthday': date(1980, 11, 22)})
+        found = {pid for pid, _occ in rule._candidates(date(2026, 11, 22))}
+        self.assertEqual(found, {buyer.id, contact.id})
+        self.assertFalse({prospect.id, vendor.id} & found)
+
+    def test_run_now_says_what_it_did(self):
+        rule = self._rule(action_server_ids=[(6, 0, self.email.ids)], cooldown_days=0)
+        self.customer.care_opt_out = True
+        other = self._create_customer('Happy Tea', email='happy@example.com', birthday=date(1990, 12, 1))
+        with freeze_time('2026-11-28 09:00:00'):
+            rule.last_run_date = date(2026, 11, 27)
+            result = rule.action_run()
+        message = result['params']['message']
+        self.assertEqual(result['tag'], 'display_notification')
+        self.assertEqual(message, "Customers actioned: 1, skipped: 1 (The customer asked not to be contacted.).")
+        self.assertTrue(other.exists())
+        with freeze_time('2026-11-28 10:00:00'):
+            self.assertIn("Nobody to care for now", rule.action_run()['params']['message'])
 
     def test_every_trigger_has_its_query(self):
         for trigger, _label in crm_loyalty_care.TRIGGERS:
