@@ -71,14 +71,15 @@ class ResCompany(models.Model):
         string='Relationship Quality Questions',
         help="Also ask customers how much they trust you and how committed they are to the relationship.")
     loyalty_clv_fit = fields.Json(
-        string='Lifetime Value Model', copy=False, readonly=True,
+        string='Lifetime Value Model', copy=False, readonly=True, groups='crm_loyalty.group_loyalty_user',
         help="The last BG/NBD and Gamma-Gamma fit of the company, with the population figures.")
     loyalty_clv_backtest = fields.Json(
-        string='Prediction Quality', copy=False, readonly=True,
+        string='Prediction Quality', copy=False, readonly=True, groups='crm_loyalty.group_loyalty_user',
         help="The last backtest: the models fitted on the history up to a calibration day, their predictions "
              "for the days since against what the customers really bought, and the grade.")
     loyalty_clv_backtest_html = fields.Html(
-        'Prediction Quality Report', compute='_compute_loyalty_clv_backtest_html', sanitize=False)
+        'Prediction Quality Report', compute='_compute_loyalty_clv_backtest_html', sanitize=False,
+        groups='crm_loyalty.group_loyalty_user')
 
     @api.constrains('loyalty_window_months', 'loyalty_tier_grace_days',
                     'loyalty_long_relationship_months', 'loyalty_clv_horizon_months',

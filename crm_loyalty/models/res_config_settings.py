@@ -48,7 +48,7 @@ class ResConfigSettings(models.TransientModel):
     @api.depends('company_id')
     def _compute_loyalty_clv_fit_summary(self):
         for settings in self:
-            fit = settings.company_id.loyalty_clv_fit or {}
+            fit = settings.company_id.sudo().loyalty_clv_fit or {}
             if not fit:
                 settings.loyalty_clv_fit_summary = _("Not computed yet.")
                 continue
@@ -68,7 +68,7 @@ class ResConfigSettings(models.TransientModel):
     @api.depends('company_id')
     def _compute_loyalty_clv_backtest_summary(self):
         for settings in self:
-            settings.loyalty_clv_backtest_summary = settings.company_id.loyalty_clv_backtest_html
+            settings.loyalty_clv_backtest_summary = settings.company_id.sudo().loyalty_clv_backtest_html
 
     def action_loyalty_backtest(self):
         """Check the predictions now: backtest of the lifetime value models on the company's

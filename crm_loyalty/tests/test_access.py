@@ -135,7 +135,7 @@ class TestRpcAccess(HttpCase):
         cls.customer.birthday = date.today()
         cls.rule = cls.env['crm.loyalty.care.rule'].create({
             'name': 'Birthday', 'trigger': 'birthday', 'user_id': cls.users['loyalty_admin'].id,
-            'action_server_ids': [Command.set(cls.activity_action.ids)]})
+            'partner_domain': '[]', 'action_server_ids': [Command.set(cls.activity_action.ids)]})
         cls.territory = cls.env['crm.loyalty.territory'].create({
             'name': 'Belgium', 'country_ids': [Command.set(cls.env.ref('base.be').ids)]})
         cls.grade = cls.env['crm.loyalty.channel.grade'].create({'name': 'Gold', 'level': 1})
@@ -190,6 +190,17 @@ class TestRpcAccess(HttpCase):
             return str(error)
         finally:
             self.env.invalidate_all()   # the request wrote through its own environment
+
+    def test_the_companys_prediction_figures_are_for_loyalty_users(self):
+        """The fit, the backtest and its report hold revenue statistics: not for customers."""
+        company = self.users['portal'].company_id
+        company.sudo().loyalty_clv_backtest = {'grade': 'B', 'actual_revenue': 45527.0}
+        for field in ('loyalty_clv_fit', 'loyalty_clv_backtest', 'loyalty_clv_backtest_html'):
+            for role in ('portal', 'employee'):
+                self.assertEqual(self._call(role, 'res.company', 'read', [[company.id], [field]]),
+                                 'odoo.exceptions.AccessError', (field, role))
+        read = self._call('loyalty_user', 'res.company', 'read', [[company.id], ['loyalty_clv_backtest']])
+        self.assertEqual(read[0]['loyalty_clv_backtest']['grade'], 'B')
 
     def test_every_public_method_has_a_rule(self):
         """A new public method fails here until it is given its rule (and a check)."""
