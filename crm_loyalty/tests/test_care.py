@@ -771,6 +771,12 @@ class TestCareTour(LoyaltyTourCase):
         customer = self.env['res.partner'].create({
             'name': 'Lotus Tea House', 'is_company': True,
             'birthday': (date.today() + timedelta(days=3)).replace(year=1992)})
+        # a customer who bought: a new rule's customers by default
+        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
+        self.env['sale.order'].create({
+            'partner_id': customer.id,
+            'order_line': [(0, 0, {'product_id': product.id, 'price_unit': 80, 'tax_id': False})]}).action_confirm()
+        self.assertEqual(customer.loyalty_purchase_count_total, 1)
         self.env['ir.actions.server'].create({
             'name': 'Tour: call for the birthday', 'model_id': self.env['ir.model']._get_id('res.partner'),
             'state': 'next_activity', 'activity_type_id': self.env.ref('mail.mail_activity_data_call').id,
