@@ -59,6 +59,7 @@ class CrmLoyaltyChannelGrade(models.Model):
         'Conflicts at Most', default=-1,
         help="Confirmed channel conflicts caused in the last 12 months that the grade "
              "tolerates; -1 = no limit.")
+    conflicts_limit = fields.Char('Conflicts Tolerated', compute='_compute_conflicts_limit')
     pricelist_id = fields.Many2one(
         'product.pricelist', 'Pricelist', check_company=True,
         help="The pricelist that members of the grade buy at. It is set on the partner when "
@@ -92,6 +93,12 @@ class CrmLoyaltyChannelGrade(models.Model):
                 raise ValidationError(_(
                     "The grades “%(grade)s” and “%(twin)s” cannot share the level %(level)s.",
                     grade=grade.name, twin=twin.name, level=grade.level))
+
+    @api.depends('max_conflicts')
+    def _compute_conflicts_limit(self):
+        for grade in self:
+            grade.conflicts_limit = (_("No limit") if grade.max_conflicts == -1
+                                     else _("%s at most", grade.max_conflicts))
 
     @api.constrains('min_revenue', 'min_satisfaction', 'max_conflicts')
     def _check_criteria(self):

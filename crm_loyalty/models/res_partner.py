@@ -88,6 +88,8 @@ class ResPartner(models.Model):
         'M Score', aggregator='avg', **LOYALTY,
         help="Monetary quintile among the customers with revenue in the window: 5 = highest revenue, "
              "1 = lowest or none in the window, 0 = never bought.")
+    rfm_scores = fields.Char('R / F / M Scores', compute='_compute_rfm_scores',
+                             help="The recency, frequency and monetary scores, 1 to 5 each.")
     rfm_segment = fields.Selection(
         RFM_SEGMENTS, 'RFM Segment', **LOYALTY,
         help="From the recency score and the mean of the frequency and monetary scores.")
@@ -286,6 +288,12 @@ class ResPartner(models.Model):
                            tier=self.loyalty_tier_id.name, since=format_date(self.env, self.loyalty_tier_below_since),
                            end=format_date(self.env, end)))
         return Markup('').join(Markup('<p class="mb-1">%s</p>') % escape(line) for line in lines)
+
+    @api.depends('rfm_r_score', 'rfm_f_score', 'rfm_m_score')
+    def _compute_rfm_scores(self):
+        for partner in self:
+            scores = (partner.rfm_r_score, partner.rfm_f_score, partner.rfm_m_score)
+            partner.rfm_scores = " / ".join(map(str, scores)) if any(scores) else False
 
     # --- Manual changes ---------------------------------------------------------------
 

@@ -420,6 +420,11 @@ class TestChannelGrade(LoyaltyCase):
         action = self.silver.action_view_partners()
         self.assertEqual(self.env['res.partner'].search(action['domain']), self.west)
 
+    def test_the_conflicts_a_grade_tolerates_read_in_words(self):
+        self.assertEqual(self.silver.max_conflicts, -1)
+        self.assertEqual(self.silver.conflicts_limit, "No limit")
+        self.assertEqual(self.gold.conflicts_limit, "0 at most")
+
     def test_blank_name_is_refused_and_nothing_is_saved(self):
         Grade = self.env['crm.loyalty.channel.grade']
         count = Grade.search_count([])

@@ -131,6 +131,9 @@ class TestScores(LoyaltyCase):
         self.assertEqual(self.scores('rfm_m_score'), expected)
         # the one-time buyer has F = 1; the nine repeat buyers 1 + ceil(4 (i - 1/2) / 9)
         self.assertEqual(self.scores('rfm_f_score'), [1, 2, 2, 3, 3, 3, 4, 4, 5, 5])
+        # as the Loyalty tab shows them
+        self.assertEqual(self.customers[3].rfm_scores, "2 / 3 / 2")
+        self.assertFalse(self.customer.rfm_scores, "never bought: no scores")
 
     def test_segments_from_recency_and_frequency_monetary(self):
         self._recompute()
