@@ -1,3 +1,4 @@
+from . import crm_loyalty_system_fields
 from . import res_company
 from . import res_config_settings
 from . import crm_loyalty_tier

@@ -28,7 +28,6 @@ from .access import (
     LOYALTY_USER,
     SYSTEM,
     check_group,
-    check_system_fields,
     from_code,
     is_from_code,
 )
@@ -106,6 +105,8 @@ def runs_code(action):
 class CrmLoyaltyCareRule(models.Model):
     _name = 'crm.loyalty.care.rule'
     _description = 'Care Rule'
+    _inherit = ['crm.loyalty.system.fields.mixin']
+    _loyalty_system_fields = SYSTEM_FIELDS
     _order = 'sequence, id'
     _check_company_auto = True
 
@@ -190,7 +191,6 @@ class CrmLoyaltyCareRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_system_fields(self, vals_list, SYSTEM_FIELDS)
         vals_list = [self._owner_vals(vals) for vals in vals_list]
         rules = super().create(vals_list)
         rules._check_code_rights()
@@ -198,7 +198,6 @@ class CrmLoyaltyCareRule(models.Model):
         return rules
 
     def write(self, vals):
-        check_system_fields(self, [vals], SYSTEM_FIELDS)
         self._check_code_rights()     # as it was: a rule that runs code stays the system administrators'
         reactivated = self.filtered(lambda rule: not rule.active) if vals.get('active') else self.browse()
         res = super().write(self._owner_vals(vals))
@@ -781,7 +780,9 @@ class CrmLoyaltyCareAction(models.Model):
         now = fields.Datetime.now()
         contacts = bool(rule._contact_actions())
         Partner = self.env['res.partner'].with_context(active_test=False)
-        contactable = Partner._search([('id', 'in', self.partner_id.ids), *Partner._loyalty_contactable_domain()])
+        opted_in, contactable = (Partner._search([('id', 'in', self.partner_id.ids), *domain])
+                                 for domain in (Partner._loyalty_opted_in_domain(),
+                                                Partner._loyalty_contactable_domain()))
         self.env.flush_all()
         # per log: why it is left out before the cap (the first reason that holds), and the
         # contacts its customer company had within the cap's days, by any rule that contacts
@@ -794,12 +795,11 @@ class CrmLoyaltyCareAction(models.Model):
                                      WHERE d.rule_id = a.rule_id AND d.partner_id = a.partner_id
                                        AND d.state = 'done' AND d.date >= %(cooldown_since)s) THEN 'cooldown'
                                WHEN NOT %(contacts)s THEN NULL
-                               WHEN p.care_opt_out OR cp.care_opt_out THEN 'opt_out'
+                               WHEN a.partner_id NOT IN %(opted_in)s THEN 'opt_out'
                                WHEN a.partner_id NOT IN %(contactable)s THEN 'blacklisted'
                           END AS kind
                      FROM crm_loyalty_care_action a
                      JOIN res_partner p ON p.id = a.partner_id
-                     JOIN res_partner cp ON cp.id = p.commercial_partner_id
                     WHERE a.id = ANY(%(ids)s)),
                contacted AS (
                    SELECT dp.commercial_partner_id AS commercial, COUNT(*) AS n
@@ -816,7 +816,8 @@ class CrmLoyaltyCareAction(models.Model):
                  FROM batch b LEFT JOIN contacted c ON c.commercial = b.commercial""",
             holdout=SQL("%s < %s", holdout_draw_sql(SQL("a.rule_id"), SQL("a.partner_id")), rule.holdout_percent),
             cooldown=rule.cooldown_days, cooldown_since=now - timedelta(days=rule.cooldown_days),
-            contacts=contacts, contactable=contactable.subselect(), ids=self.ids, company=company.id,
+            contacts=contacts, opted_in=opted_in.subselect(), contactable=contactable.subselect(),
+            ids=self.ids, company=company.id,
             cap_since=now - timedelta(days=company.loyalty_contact_cap_days), contact_states=CONTACT_ACTIONS))
         rows = self.env.cr.fetchall()
         notes = {

@@ -16,7 +16,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .access import check_system_fields
 from .local_day import company_day
 
 # Found by the detection and decided through the review buttons: never set by hand.
@@ -35,7 +34,8 @@ CONFLICT_KINDS = [
 class CrmLoyaltyChannelConflict(models.Model):
     _name = 'crm.loyalty.channel.conflict'
     _description = 'Channel Conflict'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['crm.loyalty.system.fields.mixin', 'mail.thread', 'mail.activity.mixin']
+    _loyalty_system_fields = SYSTEM_FIELDS
     _order = 'date desc, id desc'
     _check_company_auto = True
 
@@ -68,15 +68,6 @@ class CrmLoyaltyChannelConflict(models.Model):
     _sql_constraints = [
         ('order_unique', 'UNIQUE(sale_order_id)', "An order has one channel conflict at most."),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_system_fields(self, vals_list, SYSTEM_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_system_fields(self, [vals], SYSTEM_FIELDS)
-        return super().write(vals)
 
     # --- Review -----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
-from .access import LOYALTY_MANAGER, check_group, check_system_fields, from_code, is_from_code
+from .access import LOYALTY_MANAGER, check_group, from_code, is_from_code
 from .crm_loyalty_engine import ORDER_RATE_SQL
 from .local_day import company_today, company_tz_sql, day_start_utc, local_day_sql
 from .res_partner_channel import channel_tree_sql
@@ -147,7 +147,8 @@ class CrmLoyaltyChannelGradeReview(models.Model):
     as the log of the partner's grades."""
     _name = 'crm.loyalty.channel.grade.review'
     _description = 'Channel Grade Review'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['crm.loyalty.system.fields.mixin', 'mail.thread', 'mail.activity.mixin']
+    _loyalty_system_fields = SYSTEM_FIELDS
     _order = 'date desc, id desc'
     _rec_name = 'partner_id'
     _check_company_auto = True
@@ -184,15 +185,6 @@ class CrmLoyaltyChannelGradeReview(models.Model):
     decided_by_id = fields.Many2one('res.users', 'Decided By', readonly=True)
     decided_date = fields.Date('Decided On', readonly=True)
     reason = fields.Text(help="Why the proposal is rejected (required to reject it), or a remark on the decision.")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_system_fields(self, vals_list, SYSTEM_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_system_fields(self, [vals], SYSTEM_FIELDS)
-        return super().write(vals)
 
     def init(self):
         # one proposal to decide per partner and company, even with two reviews at once

@@ -5,8 +5,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, is_html_empty
 
-from .access import check_system_fields
-
 OPEN_STATES = ('new', 'in_progress')
 # The SLA's deadline and the handling times: computed, never set by hand (the SLA check
 # flags breaches in superuser mode).
@@ -24,7 +22,8 @@ STATE_TRANSITIONS = {
 class CrmLoyaltyComplaint(models.Model):
     _name = 'crm.loyalty.complaint'
     _description = 'Complaint or Suggestion'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['crm.loyalty.system.fields.mixin', 'mail.thread', 'mail.activity.mixin']
+    _loyalty_system_fields = SYSTEM_FIELDS
     _order = 'id desc'
     _check_company_auto = True
     _rec_names_search = ['name', 'subject', 'partner_id']
@@ -160,7 +159,6 @@ class CrmLoyaltyComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_system_fields(self, vals_list, SYSTEM_FIELDS)
         for vals in vals_list:
             if vals.get('name', _('New')) == _('New'):
                 company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
@@ -171,7 +169,6 @@ class CrmLoyaltyComplaint(models.Model):
         return complaints
 
     def write(self, vals):
-        check_system_fields(self, [vals], SYSTEM_FIELDS)
         closing = self.browse()
         if 'state' in vals:
             self._check_state_transition(vals['state'])

@@ -293,6 +293,15 @@ class CrmLoyaltyEngine(models.AbstractModel):
             day=local_day_sql(SQL("so.date_order"), params['tz']),
             margin=SQL("so.margin / %s", rate) if params['margin'] else SQL("NULL::numeric"))
 
+    def _daily_sql(self, params, partner_ids=None):
+        """Rows (partner_id, day, amount, margin, is_purchase): the company's sales of each
+        customer and day, netted (a purchase: a day with a sale of a positive amount)."""
+        return SQL(
+            """SELECT partner_id, day, SUM(amount) AS amount, SUM(margin) AS margin,
+                      BOOL_OR(is_purchase) AS is_purchase
+                 FROM (%s) purchases
+                GROUP BY partner_id, day""", self._purchases_sql(params, partner_ids))
+
     def _history_sql(self, params, partner_ids=None):
         """One row per commercial partner: his purchase history. With ``partner_ids``, also
         a row (of zeros) for those of them without any purchase left."""
@@ -304,12 +313,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                   AND (loyalty_scored_date ? %(key)s OR loyalty_tier_override_id ? %(key)s)""",
             key=params['key'])
         return SQL(
-            """WITH daily AS (
-                   SELECT partner_id, day, SUM(amount) AS amount, SUM(margin) AS margin,
-                          BOOL_OR(is_purchase) AS is_purchase
-                     FROM (%(purchases)s) purchases
-                    GROUP BY partner_id, day
-               ), history AS (
+            """WITH daily AS (%(daily)s), history AS (
                    SELECT partner_id,
                           MIN(day) FILTER (WHERE is_purchase) AS first_date,
                           MAX(day) FILTER (WHERE is_purchase) AS last_date,
@@ -340,7 +344,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                            THEN (h.purchase_amount - h.first_amount) / (h.count_total - 1) ELSE 0 END AS repeat_spend
                  FROM partners pa
                  LEFT JOIN history h ON h.partner_id = pa.partner_id""",
-            purchases=self._purchases_sql(params, partner_ids), window_start=params['window_start'],
+            daily=self._daily_sql(params, partner_ids), window_start=params['window_start'],
             partners=partners)
 
     def _build_scores(self, params):
@@ -534,11 +538,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         params = self._params(company, as_of)
         self.env.flush_all()
         self.env.cr.execute(SQL(
-            """WITH daily AS (
-                   SELECT partner_id, day, SUM(amount) AS amount, BOOL_OR(is_purchase) AS is_purchase
-                     FROM (%(purchases)s) purchases
-                    GROUP BY partner_id, day
-               ), calibration AS (
+            """WITH daily AS (%(daily)s), calibration AS (
                    SELECT partner_id,
                           MIN(day) FILTER (WHERE is_purchase AND day <= %(end)s) AS first_day,
                           MAX(day) FILTER (WHERE is_purchase AND day <= %(end)s) AS last_day,
@@ -556,7 +556,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       holdout_purchases, holdout_revenue
                  FROM calibration
                 WHERE first_day IS NOT NULL""",
-            purchases=self._purchases_sql(params), end=calibration_end))
+            daily=self._daily_sql(params), end=calibration_end))
         rows = self.env.cr.fetchall()
         if not rows:
             company.sudo().loyalty_clv_backtest = False

@@ -99,6 +99,7 @@ class CrmLoyaltyFeedback(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # before this method fills the token and dates itself (not crm.loyalty.system.fields.mixin)
         check_system_fields(self, vals_list, SYSTEM_FIELDS)
         self._check_channel(vals_list)
         now = fields.Datetime.now()

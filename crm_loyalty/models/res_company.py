@@ -5,6 +5,11 @@ from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_amount, formatLang
 
 
+def _percent(env, share):
+    """A share (0.123) as the reader reads a percentage: "12.3 %"."""
+    return formatLang(env, 100 * share, digits=1) + " %"
+
+
 class ResCompany(models.Model):
     _inherit = 'res.company'
 
@@ -145,9 +150,6 @@ class ResCompany(models.Model):
                  'B': _("the model beats the naive baseline per customer, or predicts the total within 25 %."),
                  'C': _("the model does neither of these: do not act on its predictions.")}
 
-        def percent(value):
-            return formatLang(self.env, 100 * value, digits=1) + " %"
-
         lines = [
             Markup("<strong>%s</strong>") % _("Grade %(grade)s: %(rule)s", grade=test['grade'],
                                                rule=rules[test['grade']]),
@@ -156,7 +158,7 @@ class ResCompany(models.Model):
               days=round(test['holdout']), date=test['date']),
             _("Purchases predicted %(predicted)s, actual %(actual)s (error %(error)s).",
               predicted=formatLang(self.env, test['predicted'], digits=0),
-              actual=formatLang(self.env, test['actual'], digits=0), error=percent(test['error'])),
+              actual=formatLang(self.env, test['actual'], digits=0), error=_percent(self.env, test['error'])),
             _("Mean absolute error per customer %(model)s purchases; naive baseline (each customer keeps his past "
               "rate) %(naive)s.", model=formatLang(self.env, test['mae'], digits=2),
               naive=formatLang(self.env, test['mae_naive'], digits=2)),
@@ -165,7 +167,7 @@ class ResCompany(models.Model):
             lines.append(_("Revenue predicted %(predicted)s, actual %(actual)s (error %(error)s).",
                            predicted=format_amount(self.env, test['predicted_revenue'], currency),
                            actual=format_amount(self.env, test['actual_revenue'], currency),
-                           error=percent(test['revenue_error'])))
+                           error=_percent(self.env, test['revenue_error'])))
         peak = max([d['predicted'] for d in test['deciles']] + [d['actual'] for d in test['deciles']] + [1e-9])
         bars = Markup('').join(
             Markup('<tr><td class="pe-2 text-end">%s</td><td style="width: 16em">'

@@ -361,17 +361,22 @@ class ResPartner(models.Model):
         ``'opt_out'`` (he or his company asked not to be contacted), ``'blacklisted'`` (his
         or his company's address is), or False. A company's wish holds for its contacts."""
         self.ensure_one()
-        people = self | self.commercial_partner_id
-        if any(people.mapped('care_opt_out')):
+        if not self.filtered_domain(self._loyalty_opted_in_domain()):
             return 'opt_out'
-        if any(people.mapped('is_blacklisted')):
+        if not self.filtered_domain(self._loyalty_contactable_domain()):
             return 'blacklisted'
         return False
 
     @api.model
+    def _loyalty_opted_in_domain(self):
+        """The partners who, nor their company, asked not to be contacted."""
+        return [('care_opt_out', '=', False), ('commercial_partner_id.care_opt_out', '=', False)]
+
+    @api.model
     def _loyalty_contactable_domain(self):
-        """The domain of :meth:`_loyalty_contact_refusal`: the partners who may be contacted."""
-        return [('care_opt_out', '=', False), ('commercial_partner_id.care_opt_out', '=', False),
+        """The domain of :meth:`_loyalty_contact_refusal`: the partners who may be contacted
+        (opted in, and neither their address nor their company's blacklisted)."""
+        return [*self._loyalty_opted_in_domain(),
                 ('is_blacklisted', '=', False), ('commercial_partner_id.is_blacklisted', '=', False)]
 
     def action_loyalty_level_follow_tier(self):
