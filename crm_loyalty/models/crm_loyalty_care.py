@@ -15,13 +15,12 @@ the batch split, to find the customers it fails for. The cron works in bounded s
 reports its progress, so that Odoo calls it again at once while work is left.
 """
 import logging
-import threading
 import time
 from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
 from .access import (
     LOYALTY_MANAGER,
@@ -31,6 +30,7 @@ from .access import (
     from_code,
     is_from_code,
 )
+from .cron_step import committing, continue_later, step_seconds, window_spent
 from .local_day import company_today, company_tz, day_start_utc, local_day_sql
 
 _logger = logging.getLogger(__name__)
@@ -87,14 +87,6 @@ def holdout_draw_sql(rule, partner):
     """SQL: the draw, 0 to 99, that puts ``partner`` in ``rule``'s holdout when below its
     percentage (both ids or SQL expressions): uniform, and always the same for them."""
     return SQL("mod(('x' || substr(md5(%s::text || ':' || %s::text), 1, 8))::bit(32)::bigint, 100)", rule, partner)
-
-
-def step_seconds():
-    """The time a step of the care job may take: a quarter of the cron's time limit."""
-    limit = config['limit_time_real_cron']
-    if limit is None or limit < 0:
-        limit = config['limit_time_real']
-    return (limit if limit and limit > 0 else 120) / 4
 
 
 def runs_code(action):
@@ -559,11 +551,13 @@ class CrmLoyaltyCareRule(models.Model):
         its progress, so that Odoo calls again at once while occurrences are left. A rule
         that raises is logged (its batch undone), the others still run; it catches up on
         its next run."""
-        # committed batch by batch, except under tests (their transaction is rolled back)
-        commit = not getattr(threading.current_thread(), 'testing', False)
+        rules = self.search([])
+        if window_spent(self.env):
+            continue_later(self.env, 'crm_loyalty.ir_cron_loyalty_care', 0, len(rules))
+            return
+        commit = committing()
         deadline = time.monotonic() + step_seconds()
         done = left = 0
-        rules = self.search([])
         for index, rule in enumerate(rules):
             if index and time.monotonic() > deadline:
                 left += len(rules) - index      # the rules not looked at: at least one each
@@ -582,7 +576,7 @@ class CrmLoyaltyCareRule(models.Model):
                 if commit:
                     self.env.cr.rollback()
                 _logger.exception("Care rule %s failed; the other rules run, it catches up next time", rule_id)
-        self.env['ir.cron']._notify_progress(done=done, remaining=left)
+        continue_later(self.env, 'crm_loyalty.ir_cron_loyalty_care', done, left)
 
     def _is_holdout(self, partner_id):
         """Deterministic and uniform: the same partner is always in or out of a rule's holdout."""

@@ -1,0 +1,67 @@
+"""Bounded steps for the addon's scheduled jobs on a production Odoo.
+
+In workers mode Odoo kills a cron worker after ``limit_time_real_cron`` seconds (by
+default ``limit_time_real``, 120 s), counted over one *window*: every ready job of the
+database, each called again up to ten times in a row while it reports work left through
+``ir.cron._notify_progress``. So a long job of the addon:
+
+- commits one bounded step at a time, a step taking about :func:`step_seconds`, so that a
+  kill loses at most that step;
+- reports its progress after each call (Odoo then calls it again at once);
+- stops for this window once half of the limit is spent (:func:`window_spent`), and asks
+  Odoo for a new call with a trigger (:func:`continue_later`): a new window, so never
+  killed for the sum of well-behaved steps.
+
+Under tests (a rolled-back transaction) nothing is committed: see :func:`committing`.
+"""
+import threading
+import time
+
+from odoo.tools import config
+
+DEFAULT_LIMIT = 120     # seconds: Odoo's default limit_time_real
+WINDOW_START = '_crm_loyalty_window_start'     # attribute of the job's cursor
+
+
+def cron_time_limit():
+    """Seconds a cron call may last before Odoo kills it: ``limit_time_real_cron``, else
+    ``limit_time_real``; 120 when neither sets a limit (0 means none)."""
+    limit = config['limit_time_real_cron']
+    if limit is None or limit < 0:
+        limit = config['limit_time_real']
+    return limit if limit and limit > 0 else DEFAULT_LIMIT
+
+
+def step_seconds():
+    """The time one call of a job may spend on its steps: a quarter of the cron's limit."""
+    return cron_time_limit() / 4
+
+
+def committing():
+    """Whether a job commits its steps: always, except under tests, whose transaction
+    is rolled back at the end."""
+    return not getattr(threading.current_thread(), 'testing', False)
+
+
+def window_spent(env):
+    """Whether this cron window has used half of the limit already. The window is timed
+    from the first call of an addon job on the job's cursor (Odoo calls a job up to ten
+    times in a row on one cursor, within one limit). Tests share one cursor for many
+    calls: there the window only starts where a test sets it."""
+    cr = env.cr
+    start = getattr(cr, WINDOW_START, None)
+    if start is None:
+        if not committing():
+            return False
+        setattr(cr, WINDOW_START, start := time.monotonic())
+    return time.monotonic() - start > cron_time_limit() / 2
+
+
+def continue_later(env, cron_xmlid, done, remaining):
+    """Report the progress of a call (``done`` and ``remaining``: counts of work units)
+    and, while work remains, trigger the job ``cron_xmlid`` again, so that it continues
+    in a new call even where Odoo does not call it again by itself (a window spent, a
+    "Run Manually")."""
+    env['ir.cron']._notify_progress(done=done, remaining=remaining)
+    if remaining:
+        env.ref(cron_xmlid).sudo()._trigger()
