@@ -30,6 +30,7 @@
         'wizard/crm_loyalty_export_views.xml',
         'report/crm_loyalty_report_views.xml',
         'views/crm_loyalty_menus.xml',
+        'views/crm_loyalty_engine_run_views.xml',
         'views/crm_loyalty_prediction_views.xml',
         'views/crm_loyalty_complaint_views.xml',
         'views/crm_loyalty_lost_views.xml',
@@ -43,6 +44,7 @@
             'crm_loyalty/static/src/tours/*.js',
         ],
     },
+    'uninstall_hook': 'uninstall_hook',
     'application': True,
     'installable': True,
 }

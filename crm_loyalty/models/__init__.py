@@ -4,6 +4,7 @@ from . import res_config_settings
 from . import crm_loyalty_tier
 from . import res_partner
 from . import crm_loyalty_engine
+from . import crm_loyalty_engine_run
 from . import sale_order
 from . import account_move
 from . import base_partner_merge

@@ -1,26 +1,32 @@
 """The loyalty engine: purchase history, scores, segments, lifetime value and tiers.
 
-Everything runs set-based in PostgreSQL, one company at a time:
+Everything runs set-based in PostgreSQL, one company at a time, in steps (the phases of a
+``crm.loyalty.engine.run``, each in its own transaction under the nightly job):
 
-1. ``crm_loyalty_hist``: one row per commercial partner with his purchase history (a
-   *purchase* is a day with a confirmed order, or a posted invoice, of a positive amount).
-2. ``crm_loyalty_scores``: the population figures over the company's scored customers
-   (those who bought at least once): RFM quintiles and segment (a customer's quintile is
-   that of his mid-rank, so that equal customers share a score: ``ceil(5 (rank - 1/2) / n)``
-   with tied customers at the mean of their ranks), ABC class, medians, value
-   and loyalty matrices, churn risk; then the BG/NBD + Gamma-Gamma predictions, computed
-   with NumPy over arrays fetched in one query and written back in one query.
-3. Batches of partners, one transaction each (committed by the cron): tier decision
-   against the partner's current state, tier history and chatter lines for the changes,
-   one ``UPDATE`` of the partners (commercial entity and its contacts), the monthly
-   snapshot.
+1. *history*: one row per commercial partner with his purchase history (a *purchase* is
+   a day with a confirmed order, or a posted invoice, of a positive amount), in the run's
+   table ``crm_loyalty_run_<id>_hist``.
+2. *scores*: the population figures over the company's scored customers (those who
+   bought at least once), in ``crm_loyalty_run_<id>_scores``: RFM quintiles and segment (a
+   customer's quintile is that of his mid-rank, so that equal customers share a score:
+   ``ceil(5 (rank - 1/2) / n)`` with tied customers at the mean of their ranks), ABC
+   class, medians, value and loyalty matrices, churn risk.
+3. *predict*: the BG/NBD + Gamma-Gamma predictions, computed with NumPy over arrays
+   fetched in one query and written back in one query.
+4. *backtest*: the models fitted on the history up to a calibration day, against what
+   customers bought since.
+5. *write*: batches of customers by increasing id, sized to the step's time budget: tier
+   decision against the partner's current state, tier history and chatter lines for the
+   changes, one ``UPDATE`` of the partners (commercial entity and its contacts), the
+   monthly snapshot.
 
-The figures are company-dependent fields (jsonb keyed by company id); a company only
-ever writes its own key.
+A few customers (an order confirmed, a merge) are recomputed in one transaction instead,
+with temporary tables. The figures are company-dependent fields (jsonb keyed by company
+id); a company only ever writes its own key.
 """
 import logging
 import math
-import threading
+import time
 from datetime import timedelta
 
 import numpy as np
@@ -33,11 +39,15 @@ from odoo.tools import SQL
 
 from ..lib import clv
 from .access import from_code, is_from_code
+from .cron_step import committing, continue_later, step_seconds, window_spent
 from .local_day import company_today, company_tz, day_start_utc, local_day_sql
 
 _logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 20000
+BATCH_SIZE = 20000          # customers of a run's first batch; the next ones fit the step's time budget
+MIN_BATCH_SIZE = 1000
+MAX_BATCH_SIZE = 200000
+RECOMPUTE_CRON = 'crm_loyalty.ir_cron_loyalty_recompute'
 LOCK_NAMESPACE = 0x10ca17   # first key of the advisory locks that serialise runs per company
 DAYS_PER_MONTH = 365.25 / 12
 RETRYABLE = (errorcodes.SERIALIZATION_FAILURE, errorcodes.DEADLOCK_DETECTED, errorcodes.LOCK_NOT_AVAILABLE)
@@ -120,25 +130,57 @@ class CrmLoyaltyEngine(models.AbstractModel):
     def _recompute(self, partners=None, as_of=None):
         """Recompute every loyalty figure of ``partners`` (their commercial entities;
         default: every customer) for every company, as of ``as_of`` (default: each
-        company's own today, in its time zone).
+        company's own today, in its time zone), in this call.
 
         Population figures (quintiles, ABC, medians) are always taken over the whole
-        company; only the given partners are written. Returns the number of commercial
-        partners written, over all companies."""
+        company; only the given partners are written. Every customer: a new run of each
+        company for the day, all its steps (committed each under the ``crm_loyalty_commit``
+        flag). Returns the number of commercial partners written, over all companies; a
+        company another worker is recomputing is left to it (none written)."""
         as_of = fields.Date.to_date(as_of) if as_of else None
         partner_ids = None if partners is None else partners.commercial_partner_id.ids
         if partner_ids == []:
             return 0
         written = 0
         for company in self.env['res.company'].sudo().search([]):
-            written += self._recompute_company(company, as_of or company_today(company), partner_ids)
+            day = as_of or company_today(company)
+            if partner_ids is not None:
+                written += self._recompute_partners(company, day, partner_ids)
+                continue
+            run = self.env['crm.loyalty.engine.run'].sudo()._restart(company, day)
+            while run.phase != 'done':
+                if self._step(run) is None:
+                    break
+            written += run.written
         return written
 
     @api.model
     def _cron_recompute(self):
-        # committed batches, except under tests (their transaction is rolled back)
-        testing = getattr(threading.current_thread(), 'testing', False)
-        (self if testing else from_code(self, 'crm_loyalty_commit'))._recompute()
+        """The nightly job: the day's run of every company, in bounded steps. A call does
+        steps until a quarter of the cron's time limit is spent (always one at least),
+        each committed, and reports its progress, so that Odoo calls it again at once
+        while work is left; a killed call loses one step. A company another worker is
+        recomputing is skipped by this one."""
+        Run = self.env['crm.loyalty.engine.run'].sudo()
+        companies = self.env['res.company'].sudo().search([])
+        engine = from_code(self, 'crm_loyalty_commit') if committing() else self
+        if window_spent(self.env):
+            runs = Run.search([('company_id', 'in', companies.ids), ('phase', '!=', 'done')])
+            continue_later(self.env, RECOMPUTE_CRON, 0, runs._units_left() or 1)
+            return
+        deadline = time.monotonic() + step_seconds()
+        done, left, runs = 0, 0, Run.browse()
+        for company in companies:
+            run = Run._current(company, company_today(company))
+            while run and run.phase != 'done' and (not done or time.monotonic() < deadline):
+                units = engine._step(run)
+                if units is None:       # another worker has this company
+                    break
+                done += units
+            if run:
+                runs |= run
+        left = runs._units_left()
+        continue_later(self.env, RECOMPUTE_CRON, done, left)
 
     @api.model
     def _refresh_partners(self, partners, companies=None, as_of=None):
@@ -169,7 +211,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
     # One company
     # ------------------------------------------------------------------------------------
 
-    def _params(self, company, as_of):
+    def _params(self, company, as_of, run=None):
+        """The figures every SQL of a company's recompute uses. With ``run``, its tables
+        are the run's own (unlogged, kept between steps); else temporary ones."""
         window_start = as_of - relativedelta(months=company.loyalty_window_months)
         user = self.env.user
         lang = self.env.lang or user.lang or 'en_US'
@@ -186,6 +230,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
             'lang': lang,
             'author_id': user.partner_id.id,
             'uid': user.id,
+            'table_kind': SQL("UNLOGGED") if run else SQL("TEMP"),
+            'hist': run._run_table('hist') if run else SQL.identifier('crm_loyalty_hist'),
+            'scores': run._run_table('scores') if run else SQL.identifier('crm_loyalty_scores'),
+            'median_revenue': run.median_revenue if run else None,
+            'median_interval': run.median_interval if run else None,
         }
 
     def _lock(self, company):
@@ -194,48 +243,108 @@ class CrmLoyaltyEngine(models.AbstractModel):
         self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company.id))
         return self.env.cr.fetchone()[0]
 
-    def _recompute_company(self, company, as_of, partner_ids):
-        cr = self.env.cr
-        commit = is_from_code(self.env, 'crm_loyalty_commit')
+    def _recompute_partners(self, company, as_of, partner_ids):
+        """The figures of a few customers of ``company`` placed in its whole population,
+        in this transaction: temporary tables, the company's last lifetime-value fit."""
         if not self._lock(company):
             _logger.info("Loyalty recompute of %s skipped: another worker is running it", company.name)
             return 0
         self.env.flush_all()
         params = self._params(company, as_of)
-        # answers older than 12 months leave the satisfaction mean as days pass
         self.env['crm.loyalty.feedback']._update_satisfaction_figures(company)
+        self.env.cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores")
+        self._build_history(params)
         self._build_scores(params)
-        self._predict_lifetime_value(params, refit=partner_ids is None)
-        if partner_ids is None:
-            self._backtest(company, params['as_of'])
-        cr.execute(SQL("SELECT partner_id FROM crm_loyalty_scores %s ORDER BY partner_id",
-                       SQL("WHERE partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()))
-        ids = [row[0] for row in cr.fetchall()]
-        size = self.env.context.get('crm_loyalty_batch_size') or BATCH_SIZE
-        batches = [ids[i:i + size] for i in range(0, len(ids), size)]
-        for done, batch in enumerate(batches):
-            if commit:
-                self.env['ir.cron']._notify_progress(done=done, remaining=len(batches) - done)
-                cr.commit()  # pylint: disable=invalid-commit (batches of the cron are committed on purpose)
-                if not self._lock(company):
-                    _logger.info("Loyalty recompute of %s left to another worker after %d batches",
-                                 company.name, done)
-                    return sum(len(b) for b in batches[:done])
-            self._run_batch(params, batch[0], batch[-1], partner_ids, commit)
-        cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores")
-        if commit:
-            self.env['ir.cron']._notify_progress(done=len(batches), remaining=0)
-            cr.commit()  # pylint: disable=invalid-commit
+        self._predict_lifetime_value(params, refit=False)
+        self.env.cr.execute(SQL("SELECT partner_id FROM crm_loyalty_scores WHERE partner_id = ANY(%s)",
+                                partner_ids))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            self._run_batch(params, min(ids), max(ids), partner_ids, commit=False)
+        self.env.cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores")
         self._invalidate()
-        _logger.info("Loyalty recompute of %s as of %s: %d customers", company.name, as_of, len(ids))
         return len(ids)
+
+    def _step(self, run):
+        """Do the next step of ``run`` (a ``crm.loyalty.engine.run``), in the current
+        transaction, and commit it under the ``crm_loyalty_commit`` flag. Returns the units
+        of work done (a phase: 1; a batch: its customers), or None when another worker
+        holds the company."""
+        cr = self.env.cr
+        commit = is_from_code(self.env, 'crm_loyalty_commit')
+        company = run.company_id
+        if not self._lock(company):
+            _logger.info("Loyalty recompute of %s left to the worker running it", company.name)
+            return None
+        # the run as committed, locked until this step commits (a restart waits for it)
+        cr.execute(SQL("SELECT id FROM crm_loyalty_engine_run WHERE id = %s FOR NO KEY UPDATE", run.id))
+        if not cr.fetchone():
+            return None
+        run.invalidate_recordset()
+        started = time.monotonic()
+        self.env.flush_all()
+        params = self._params(company, run.as_of, run)
+        phase, units = run.phase, 1
+        values = {}
+        if phase == 'history':
+            # answers older than 12 months leave the satisfaction mean as days pass
+            self.env['crm.loyalty.feedback']._update_satisfaction_figures(company)
+            run._drop_tables()
+            self._build_history(params)
+            values['phase'] = 'scores'
+        elif phase == 'scores':
+            self._build_scores(params)
+            cr.execute(SQL("DROP TABLE %s", params['hist']))
+            cr.execute(SQL("SELECT COUNT(*) FROM %s", params['scores']))
+            values.update(phase='predict', customers=cr.fetchone()[0],
+                          median_revenue=params['median_revenue'] or 0, median_interval=params['median_interval'])
+        elif phase == 'predict':
+            self._predict_lifetime_value(params, refit=True)
+            values['phase'] = 'backtest'
+        elif phase == 'backtest':
+            self._backtest(company, run.as_of)
+            values['phase'] = 'write'
+        elif phase == 'write':
+            size = self.env.context.get('crm_loyalty_batch_size') or run.batch_size or BATCH_SIZE
+            cr.execute(SQL("SELECT partner_id FROM %s WHERE partner_id >= %s ORDER BY partner_id LIMIT %s",
+                           params['scores'], run.next_partner_id, size))
+            ids = [row[0] for row in cr.fetchall()]
+            if ids:
+                if not self._run_batch(params, ids[0], ids[-1], None, commit):
+                    return None     # rolled back: another worker took the company meanwhile
+                run.invalidate_recordset()
+                values.update(written=run.written + len(ids), next_partner_id=ids[-1] + 1,
+                              batch_size=self._next_batch_size(size, len(ids), time.monotonic() - started))
+                units = len(ids)
+            else:
+                run._drop_tables()
+                values.update(phase='done', date_done=fields.Datetime.now())
+                units = 0
+                self._invalidate()
+                _logger.info("Loyalty recompute of %s as of %s: %d customers in %d steps",
+                             company.name, run.as_of, run.written, run.steps + 1)
+        seconds = time.monotonic() - started
+        run.write({**values, 'steps': run.steps + 1, 'duration': run.duration + seconds,
+                   'longest_step': max(run.longest_step, seconds)})
+        if commit:
+            self.env.flush_all()
+            cr.commit()  # pylint: disable=invalid-commit (a step of the nightly job is committed on purpose)
+        return units or (1 if phase != 'write' else 0)
+
+    def _next_batch_size(self, size, written, seconds):
+        """The size of the next batch of customers: as many as a third of a step's time
+        budget allows at this batch's pace, between MIN_BATCH_SIZE and MAX_BATCH_SIZE."""
+        if self.env.context.get('crm_loyalty_batch_size') or written < size:
+            return size
+        pace = written / max(seconds, 0.001)
+        return int(min(max(pace * step_seconds() / 3, MIN_BATCH_SIZE), MAX_BATCH_SIZE))
 
     def _run_batch(self, params, first_id, last_id, partner_ids, commit):
         """Decide tiers, log the changes and write one batch of partners; retried when a
         concurrent transaction (an order confirmed meanwhile) touched the same rows."""
         cr = self.env.cr
-        source = SQL("(SELECT * FROM crm_loyalty_scores WHERE partner_id BETWEEN %s AND %s %s) AS s",
-                     first_id, last_id,
+        source = SQL("(SELECT * FROM %s WHERE partner_id BETWEEN %s AND %s %s) AS s",
+                     params['scores'], first_id, last_id,
                      SQL("AND partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL())
         for attempt in range(3):
             try:
@@ -247,14 +356,15 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 cr.execute(self._update_partners_sql(params, 'crm_loyalty_batch', WRITTEN_FIELDS))
                 cr.execute(self._snapshot_sql(params))
                 cr.execute("DROP TABLE crm_loyalty_batch")
-                return
+                return True
             except OperationalError as error:
                 if not commit or error.pgcode not in RETRYABLE or attempt == 2:
                     raise
                 _logger.info("Loyalty batch %s-%s retried after %s", first_id, last_id, error.pgcode)
                 cr.rollback()
                 if not self._lock(params['company']):
-                    return
+                    return False
+        return False
 
     # ------------------------------------------------------------------------------------
     # SQL
@@ -347,24 +457,28 @@ class CrmLoyaltyEngine(models.AbstractModel):
             daily=self._daily_sql(params, partner_ids), window_start=params['window_start'],
             partners=partners)
 
+    def _build_history(self, params):
+        """The table ``params['hist']``: the purchase history of the company's customers."""
+        self.env.cr.execute(SQL("CREATE %s TABLE %s AS %s",
+                                params['table_kind'], params['hist'], self._history_sql(params)))
+
     def _build_scores(self, params):
-        """The temporary tables of history and population scores of one company."""
+        """The table ``params['scores']``: the population scores of the company's customers,
+        from its history table. Sets the medians in ``params``."""
         cr = self.env.cr
         company = params['company']
-        cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores")
-        cr.execute(SQL("CREATE TEMP TABLE crm_loyalty_hist AS %s", self._history_sql(params)))
-        cr.execute("""
+        cr.execute(SQL("""
             SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY revenue_window) FILTER (WHERE revenue_window > 0),
                    PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY interval_days) FILTER (WHERE count_total > 1)
-              FROM crm_loyalty_hist
-        """)
+              FROM %s
+        """, params['hist']))
         median_revenue, median_interval = cr.fetchone()
         params['median_revenue'] = median_revenue
         # without any repeat buyer, the scoring window stands in for the usual interval
         params['median_interval'] = median_interval or params['window_days']
         a_share, b_share = company.loyalty_abc_a_percent / 100, company.loyalty_abc_b_percent / 100
         cr.execute(SQL(
-            """CREATE TEMP TABLE crm_loyalty_scores AS
+            """CREATE %(kind)s TABLE %(scores)s AS
                WITH ranked AS (
                    SELECT h.partner_id, h.count_window,
                           %(as_of)s - h.last_date AS recency_days,
@@ -384,7 +498,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                               ORDER BY GREATEST(h.revenue_window, 0) DESC, h.partner_id
                               ROWS UNBOUNDED PRECEDING) - GREATEST(h.revenue_window, 0) AS revenue_before,
                           SUM(GREATEST(h.revenue_window, 0)) OVER () AS revenue_all
-                     FROM crm_loyalty_hist h
+                     FROM %(hist)s h
                     WHERE h.count_total > 0
                ), scored AS (
                    SELECT partner_id, recency_days, revenue_before, revenue_all, count_window,
@@ -417,19 +531,20 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       NULL::float8 AS clv_predicted, NULL::float8 AS clv_predicted_low,
                       NULL::float8 AS clv_predicted_high, NULL::date AS next_purchase_date,
                       NULL::float8 AS purchase_probability_30d
-                 FROM crm_loyalty_hist h
+                 FROM %(hist)s h
                  JOIN res_partner p ON p.id = h.partner_id
                  LEFT JOIN scored s ON s.partner_id = h.partner_id""",
+            kind=params['table_kind'], scores=params['scores'], hist=params['hist'],
             as_of=params['as_of'], a_share=a_share, b_share=b_share, key=params['key'],
             median_interval=params['median_interval'],
         ))
         cr.execute(SQL(
-            """ALTER TABLE crm_loyalty_scores
+            """ALTER TABLE %s
                  ADD COLUMN rfm_segment varchar, ADD COLUMN loyalty_segment varchar,
                  ADD COLUMN value_segment varchar, ADD COLUMN churn_risk varchar,
-                 ADD PRIMARY KEY (partner_id)"""))
+                 ADD PRIMARY KEY (partner_id)""", params['scores']))
         cr.execute(SQL(
-            """UPDATE crm_loyalty_scores SET
+            """UPDATE %(scores)s SET
                    rfm_segment = CASE
                        WHEN r_score = 0 THEN NULL
                        WHEN r_score = 1 AND %(fm)s = 1 THEN 'lost'
@@ -456,7 +571,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                        WHEN churn_ratio >= %(medium)s THEN 'medium'
                        ELSE 'low' END
 """,
-            fm=SQL("((f_score + m_score + 1) / 2)"),
+            scores=params['scores'], fm=SQL("((f_score + m_score + 1) / 2)"),
             loyalty_segment=loyalty_segment_sql(company, SQL("satisfaction"), SQL("count_window"),
                                                 SQL("r_score > 0")),
             # profitable: revenue in the window, at least the median of those who had some
@@ -472,7 +587,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         cr = self.env.cr
         cr.execute(SQL(
             """SELECT partner_id, count_total - 1, last_date - first_date, %s - first_date, repeat_spend
-                 FROM crm_loyalty_scores WHERE count_total > 0 ORDER BY partner_id""", params['as_of']))
+                 FROM %s WHERE count_total > 0 ORDER BY partner_id""", params['as_of'], params['scores']))
         rows = cr.fetchall()
         if not rows:
             return
@@ -515,7 +630,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                                          for a in (alive, purchases, value, soon))
         wait = np.where(np.isfinite(wait) & (wait < 36525), wait, -1).astype(int)
         cr.execute(SQL(
-            """UPDATE crm_loyalty_scores s
+            """UPDATE %s s
                   SET probability_alive = v.alive, expected_purchases = v.purchases, clv_predicted = v.value,
                       clv_predicted_low = v.low, clv_predicted_high = v.high,
                       purchase_probability_30d = v.soon,
@@ -524,7 +639,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                              %s::float8[], %s::int[])
                       AS v(id, alive, purchases, value, low, high, soon, wait)
                 WHERE s.partner_id = v.id""",
-            params['as_of'], ids.tolist(), alive.round(4).tolist(), purchases.round(4).tolist(),
+            params['scores'], params['as_of'], ids.tolist(), alive.round(4).tolist(), purchases.round(4).tolist(),
             value.round(2).tolist(), low, high, soon.round(4).tolist(), wait.tolist()))
 
     def _backtest(self, company, as_of):

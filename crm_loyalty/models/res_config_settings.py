@@ -81,6 +81,9 @@ class ResConfigSettings(models.TransientModel):
     def action_loyalty_recompute(self):
         """Run the nightly recompute now, in the background. Loyalty administrators."""
         check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can recompute the loyalty figures."))
+        # a new run of the day for every company, even one whose nightly run is done
+        for company in self.env['res.company'].sudo().search([]):
+            self.env['crm.loyalty.engine.run'].sudo()._restart(company, company_today(company))
         self.env.ref('crm_loyalty.ir_cron_loyalty_recompute').sudo()._trigger()
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',
