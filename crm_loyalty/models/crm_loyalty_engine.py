@@ -316,20 +316,20 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 values.update(written=run.written + len(ids), next_partner_id=ids[-1] + 1,
                               batch_size=self._next_batch_size(size, len(ids), time.monotonic() - started))
                 units = len(ids)
-            else:
+            if len(ids) < size or run.written + len(ids) >= run.customers:     # the last batch
                 run._drop_tables()
-                values.update(phase='done', date_done=fields.Datetime.now())
-                units = 0
+                values['phase'] = 'done'
+                values['date_done'] = fields.Datetime.now()
                 self._invalidate()
                 _logger.info("Loyalty recompute of %s as of %s: %d customers in %d steps",
-                             company.name, run.as_of, run.written, run.steps + 1)
+                             company.name, run.as_of, values.get('written', run.written), run.steps + 1)
         seconds = time.monotonic() - started
         run.write({**values, 'steps': run.steps + 1, 'duration': run.duration + seconds,
                    'longest_step': max(run.longest_step, seconds)})
         if commit:
             self.env.flush_all()
             cr.commit()  # pylint: disable=invalid-commit (a step of the nightly job is committed on purpose)
-        return units or (1 if phase != 'write' else 0)
+        return units
 
     def _next_batch_size(self, size, written, seconds):
         """The size of the next batch of customers: as many as a third of a step's time

@@ -60,6 +60,12 @@ class CrmLoyaltyEngineRun(models.Model):
         self.ensure_one()
         return SQL.identifier(f'crm_loyalty_run_{self.id}_{kind}')
 
+    def _tables_exist(self):
+        """Whether any table of these runs is still in the database."""
+        names = [f'crm_loyalty_run_{run.id}_{kind}' for run in self for kind in ('hist', 'scores')]
+        self.env.cr.execute(SQL("SELECT 1 FROM pg_tables WHERE tablename = ANY(%s) LIMIT 1", names))
+        return bool(self.env.cr.fetchone())
+
     def _drop_tables(self):
         for run in self:
             self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s, %s", run._run_table('hist'), run._run_table('scores')))
@@ -94,14 +100,13 @@ class CrmLoyaltyEngineRun(models.Model):
 
     def _units_left(self):
         """Work left, in the units the cron's progress reports: a step per phase before the
-        customers, then a customer each."""
+        customers, then a customer each (one, while their number is not known yet)."""
         phases = [key for key, _label in PHASES]
         left = 0
-        for run in self:
+        for run in self.filtered(lambda r: r.phase != 'done'):
             index = phases.index(run.phase)
             left += max(phases.index('write') - index, 0)
-            if run.phase != 'done':
-                left += max(run.customers - run.written, 0) if index >= phases.index('write') else 1
+            left += run.customers - run.written if index > phases.index('scores') else 1
         return left
 
     @api.depends('company_id', 'as_of')

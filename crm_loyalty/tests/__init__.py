@@ -5,6 +5,7 @@ from . import test_translations
 from . import test_tours
 from . import test_demo_data
 from . import test_engine
+from . import test_engine_steps
 from . import test_invoices
 from . import test_feedback
 from . import test_complaint
