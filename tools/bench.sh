@@ -5,8 +5,9 @@
 # (tools/bench_engine.py) measures the loyalty engine against the floor (plain SQL), the
 # order confirmation hook and, at the smallest size only, a plain ORM implementation
 # (timed on BENCH_ORM_SAMPLE customers, extrapolated), then (tools/bench_export.py) the
-# Excel export of every customer with every sheet and the dashboard. tools/bench_report.py prints the
-# table and writes .local/bench/bench.json.
+# Excel export of every customer with every sheet and the dashboard, then (tools/bench_workers.py)
+# the nightly recompute and a care rule run by an Odoo server in workers mode under the cron's
+# time limit. tools/bench_report.py prints the table and writes .local/bench/bench.json.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 setup_and_enter
@@ -45,6 +46,10 @@ for size in $sizes; do
   say "Measuring the Excel export and the dashboard on '$db' (after the engine's committed recompute)"
   rm -f "$out/export-$customers.json"
   "$PY" "$ROOT/tools/bench_export.py" --out "$out/export-$customers.json" -- -c "$CONF" -d "$db" --log-level=warn
+  say "Measuring the nightly jobs in workers mode on '$db' (--workers=2, cron limit ${BENCH_CRON_LIMIT:-120} s)"
+  rm -f "$out/workers-$customers.json"
+  "$PY" "$ROOT/tools/bench_workers.py" --out "$out/workers-$customers.json" --cron-limit "${BENCH_CRON_LIMIT:-120}" \
+    -- -c "$CONF" -d "$db"
   measured+=("$customers")
 done
 

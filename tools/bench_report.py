@@ -2,8 +2,9 @@
 
     python tools/bench_report.py OUT_DIR MACHINE CUSTOMERS...
 
-Reads OUT_DIR/gen-CUSTOMERS.json (the generator, written by tools/bench.sh) and
-OUT_DIR/engine-CUSTOMERS.json (tools/bench_engine.py) of each size.
+Reads OUT_DIR/gen-CUSTOMERS.json (the generator, written by tools/bench.sh),
+OUT_DIR/engine-CUSTOMERS.json (tools/bench_engine.py), export-CUSTOMERS.json
+(tools/bench_export.py) and workers-CUSTOMERS.json (tools/bench_workers.py) of each size.
 """
 import json
 import sys
@@ -114,6 +115,25 @@ def _care_rows(trigger, days):
 ROWS += [row for trigger, days in CARE_RULES for row in _care_rows(trigger, days)]
 
 
+ROWS += [
+    ("workers mode: recompute s", lambda g, e: dig(e, 'workers', 'recompute') and
+        f"{e['workers']['recompute']['wall_seconds']:.0f} ({e['workers']['recompute']['customers']} customers)"),
+    ("  cron calls / steps / longest s", lambda g, e: dig(e, 'workers', 'recompute') and
+        f"{e['workers']['recompute']['cron_calls']} / {e['workers']['recompute']['steps']} / "
+        f"{e['workers']['recompute']['longest_step_seconds']:.1f}"),
+    ("  workers killed", lambda g, e: dig(e, 'workers', 'recompute') and
+        str(len(e['workers']['recompute']['killed']) + len(e['workers']['care']['killed']))),
+    ("workers mode: care dormant s", lambda g, e: dig(e, 'workers', 'care') and
+        f"{e['workers']['care']['wall_seconds']:.0f} ({e['workers']['care']['done']} customers)"),
+    ("  customers/s / stmts each", lambda g, e: dig(e, 'workers', 'care') and
+        f"{e['workers']['care']['customers_per_second'] or 0:.0f} / "
+        f"{e['workers']['care']['sql_statements_per_customer'] or 0:.2f}"),
+    ("  acted on twice", lambda g, e: dig(e, 'workers', 'care') and
+        f"{e['workers']['care']['occurrences_twice']} occurrences, "
+        f"{e['workers']['care']['customers_with_two_activities']} activities"),
+]
+
+
 def _ms_queries(figure):
     return f"{figure['ms_median']:.1f} / {figure['queries_median']:g}"
 
@@ -124,6 +144,7 @@ def main():
     for customers, (_gen, eng) in zip(sizes, pairs, strict=True):
         if eng is not None:
             eng['export'] = load(out / f'export-{customers}.json')
+            eng['workers'] = load(out / f'workers-{customers}.json')
     cells = [[f(gen, eng) or '-' for gen, eng in pairs] for _label, f in ROWS]
     width = max(len(label) for label, _f in ROWS) + 2
     col = max(len(cell) for row in cells for cell in row) + 3

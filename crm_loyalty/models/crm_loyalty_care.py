@@ -558,6 +558,7 @@ class CrmLoyaltyCareRule(models.Model):
         commit = committing()
         deadline = time.monotonic() + step_seconds()
         done = left = 0
+        statements = self.env.cr.sql_log_count
         for index, rule in enumerate(rules):
             if index and time.monotonic() > deadline:
                 left += len(rules) - index      # the rules not looked at: at least one each
@@ -576,6 +577,8 @@ class CrmLoyaltyCareRule(models.Model):
                 if commit:
                     self.env.cr.rollback()
                 _logger.exception("Care rule %s failed; the other rules run, it catches up next time", rule_id)
+        _logger.info("Care job: %d occurrences acted on, %d left, %d SQL statements",
+                     done, left, self.env.cr.sql_log_count - statements)
         continue_later(self.env, 'crm_loyalty.ir_cron_loyalty_care', done, left)
 
     def _is_holdout(self, partner_id):

@@ -24,8 +24,8 @@ A few customers (an order confirmed, a merge) are recomputed in one transaction 
 with temporary tables. The figures are company-dependent fields (jsonb keyed by company
 id); a company only ever writes its own key.
 """
+import io
 import logging
-import math
 import time
 from datetime import timedelta
 
@@ -283,53 +283,65 @@ class CrmLoyaltyEngine(models.AbstractModel):
         run.invalidate_recordset()
         started = time.monotonic()
         self.env.flush_all()
-        params = self._params(company, run.as_of, run)
-        phase, units = run.phase, 1
-        values = {}
-        if phase == 'history':
-            # answers older than 12 months leave the satisfaction mean as days pass
-            self.env['crm.loyalty.feedback']._update_satisfaction_figures(company)
-            run._drop_tables()
-            self._build_history(params)
-            values['phase'] = 'scores'
-        elif phase == 'scores':
-            self._build_scores(params)
-            cr.execute(SQL("DROP TABLE %s", params['hist']))
-            cr.execute(SQL("SELECT COUNT(*) FROM %s", params['scores']))
-            values.update(phase='predict', customers=cr.fetchone()[0],
-                          median_revenue=params['median_revenue'] or 0, median_interval=params['median_interval'])
-        elif phase == 'predict':
-            self._predict_lifetime_value(params, refit=True)
-            values['phase'] = 'backtest'
-        elif phase == 'backtest':
-            self._backtest(company, run.as_of)
-            values['phase'] = 'write'
-        elif phase == 'write':
-            size = self.env.context.get('crm_loyalty_batch_size') or run.batch_size or BATCH_SIZE
-            cr.execute(SQL("SELECT partner_id FROM %s WHERE partner_id >= %s ORDER BY partner_id LIMIT %s",
-                           params['scores'], run.next_partner_id, size))
-            ids = [row[0] for row in cr.fetchall()]
-            if ids:
-                if not self._run_batch(params, ids[0], ids[-1], None, commit):
-                    return None     # rolled back: another worker took the company meanwhile
-                run.invalidate_recordset()
-                values.update(written=run.written + len(ids), next_partner_id=ids[-1] + 1,
-                              batch_size=self._next_batch_size(size, len(ids), time.monotonic() - started))
-                units = len(ids)
-            if len(ids) < size or run.written + len(ids) >= run.customers:     # the last batch
-                run._drop_tables()
-                values['phase'] = 'done'
-                values['date_done'] = fields.Datetime.now()
-                self._invalidate()
-                _logger.info("Loyalty recompute of %s as of %s: %d customers in %d steps",
-                             company.name, run.as_of, values.get('written', run.written), run.steps + 1)
+        phase = run.phase
+        outcome = getattr(self, f'_step_{phase}')(run, self._params(company, run.as_of, run), commit, started)
+        if outcome is None:
+            return None     # rolled back: another worker took the company meanwhile
+        values, units = outcome
         seconds = time.monotonic() - started
+        _logger.info("Loyalty recompute of %s as of %s: step %s in %.1f s", company.name, run.as_of, phase, seconds)
         run.write({**values, 'steps': run.steps + 1, 'duration': run.duration + seconds,
                    'longest_step': max(run.longest_step, seconds)})
         if commit:
             self.env.flush_all()
             cr.commit()  # pylint: disable=invalid-commit (a step of the nightly job is committed on purpose)
         return units
+
+    # The steps: each returns (the run's new values, the units of work done), or None.
+
+    def _step_history(self, run, params, commit, started):
+        # answers older than 12 months leave the satisfaction mean as days pass
+        self.env['crm.loyalty.feedback']._update_satisfaction_figures(run.company_id)
+        run._drop_tables()
+        self._build_history(params)
+        return {'phase': 'scores'}, 1
+
+    def _step_scores(self, run, params, commit, started):
+        self._build_scores(params)
+        self.env.cr.execute(SQL("DROP TABLE %s", params['hist']))
+        self.env.cr.execute(SQL("SELECT COUNT(*) FROM %s", params['scores']))
+        return {'phase': 'predict', 'customers': self.env.cr.fetchone()[0],
+                'median_revenue': params['median_revenue'] or 0, 'median_interval': params['median_interval']}, 1
+
+    def _step_predict(self, run, params, commit, started):
+        self._predict_lifetime_value(params, refit=True)
+        return {'phase': 'backtest'}, 1
+
+    def _step_backtest(self, run, params, commit, started):
+        self._backtest(run.company_id, run.as_of)
+        return {'phase': 'write'}, 1
+
+    def _step_write(self, run, params, commit, started):
+        """A batch of customers by increasing id; the last one finishes the run."""
+        cr = self.env.cr
+        size = self.env.context.get('crm_loyalty_batch_size') or run.batch_size or BATCH_SIZE
+        cr.execute(SQL("SELECT partner_id FROM %s WHERE partner_id >= %s ORDER BY partner_id LIMIT %s",
+                       params['scores'], run.next_partner_id, size))
+        ids = [row[0] for row in cr.fetchall()]
+        values = {}
+        if ids:
+            if not self._run_batch(params, ids[0], ids[-1], None, commit):
+                return None
+            run.invalidate_recordset()
+            values.update(written=run.written + len(ids), next_partner_id=ids[-1] + 1,
+                          batch_size=self._next_batch_size(size, len(ids), time.monotonic() - started))
+        if len(ids) < size or run.written + len(ids) >= run.customers:     # the last batch
+            run._drop_tables()
+            values.update(phase='done', date_done=fields.Datetime.now())
+            self._invalidate()
+            _logger.info("Loyalty recompute of %s as of %s: %d customers in %d steps",
+                         run.company_id.name, run.as_of, values.get('written', run.written), run.steps + 1)
+        return values, len(ids) or 1
 
     def _next_batch_size(self, size, written, seconds):
         """The size of the next batch of customers: as many as a third of a step's time
@@ -585,15 +597,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
         recompute refits; a partial one reuses the company's last fit when there is one."""
         company = params['company']
         cr = self.env.cr
-        cr.execute(SQL(
+        columns = self._fetch_columns(SQL(
             """SELECT partner_id, count_total - 1, last_date - first_date, %s - first_date, repeat_spend
                  FROM %s WHERE count_total > 0 ORDER BY partner_id""", params['as_of'], params['scores']))
-        rows = cr.fetchall()
-        if not rows:
+        if columns is None:
             return
-        ids, frequency, recency, age, spend = (np.array(column) for column in zip(*rows, strict=False))
-        frequency, recency, age = (a.astype(float) for a in (frequency, recency, age))
-        spend = spend.astype(float)
+        ids, frequency, recency, age, spend = columns
         fit = company.sudo().loyalty_clv_fit or {}
         if refit or not fit.get('bgnbd'):
             bgnbd = clv.fit_bgnbd(frequency, recency, age)
@@ -621,26 +630,43 @@ class CrmLoyaltyEngine(models.AbstractModel):
         # NaN (no range: a baseline, or a fit stored without covariance) is stored NULL
         low, high = clv.value_range(fit['bgnbd'], fit.get('bgnbd_covariance'), fit['gamma_gamma'],
                                     fit.get('gamma_gamma_covariance'), horizon, frequency, recency, age, spend)
-        low, high = ([None if math.isnan(v) else v for v in a.round(2).tolist()] for a in (low, high))
         soon = clv.probability_purchase_within(fit['bgnbd'], NEXT_PURCHASE_DAYS, frequency, recency, age)
         # the median wait of a customer still active, in whole days from as of
         wait = np.ceil(clv.time_to_next_purchase(fit['bgnbd'], frequency, age))
-        # never a NaN in the database: a value out of numerical reach becomes 0 (no date)
+        # never a NaN in the database: a value out of numerical reach becomes 0 (no date);
+        # a range out of reach (NaN) is stored NULL
         alive, purchases, value, soon = (np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
                                          for a in (alive, purchases, value, soon))
-        wait = np.where(np.isfinite(wait) & (wait < 36525), wait, -1).astype(int)
+        wait = np.where(np.isfinite(wait) & (wait < 36525), wait, -1)
+        buffer = io.BytesIO()
+        np.savetxt(buffer, np.column_stack([ids, alive, purchases, value, low, high, soon, wait]),
+                   fmt=['%d', '%.4f', '%.4f', '%.2f', '%.2f', '%.2f', '%.4f', '%d'], delimiter='\t')
+        buffer.seek(0)
+        cr.execute("""CREATE TEMP TABLE crm_loyalty_predictions (
+                          id int, alive float8, purchases float8, value float8, low float8, high float8,
+                          soon float8, wait int) ON COMMIT DROP""")
+        cr.copy_expert("COPY crm_loyalty_predictions FROM STDIN", buffer)
         cr.execute(SQL(
             """UPDATE %s s
                   SET probability_alive = v.alive, expected_purchases = v.purchases, clv_predicted = v.value,
-                      clv_predicted_low = v.low, clv_predicted_high = v.high,
+                      clv_predicted_low = NULLIF(v.low, 'NaN'), clv_predicted_high = NULLIF(v.high, 'NaN'),
                       purchase_probability_30d = v.soon,
                       next_purchase_date = CASE WHEN v.wait >= 0 THEN %s::date + v.wait END
-                 FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::float8[],
-                             %s::float8[], %s::int[])
-                      AS v(id, alive, purchases, value, low, high, soon, wait)
-                WHERE s.partner_id = v.id""",
-            params['scores'], params['as_of'], ids.tolist(), alive.round(4).tolist(), purchases.round(4).tolist(),
-            value.round(2).tolist(), low, high, soon.round(4).tolist(), wait.tolist()))
+                 FROM crm_loyalty_predictions v
+                WHERE s.partner_id = v.id""", params['scores'], params['as_of']))
+        cr.execute("DROP TABLE crm_loyalty_predictions")
+
+    def _fetch_columns(self, query):
+        """The columns of ``query`` (an SQL of numbers, none NULL) as float64 arrays, or None
+        without any row. Through COPY: a million rows cost tens of MB, where Python tuples
+        would cost hundreds."""
+        buffer = io.BytesIO()
+        copy = SQL("COPY (%s) TO STDOUT", query)
+        self.env.cr.copy_expert(self.env.cr.mogrify(copy.code, copy.params).decode(), buffer)
+        if not buffer.tell():
+            return None
+        buffer.seek(0)
+        return np.loadtxt(buffer, delimiter='\t', ndmin=2, dtype=float).T
 
     def _backtest(self, company, as_of):
         """Fit the models on the company's history up to a calibration day (the lifetime
@@ -652,7 +678,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         calibration_end = as_of - timedelta(days=holdout)
         params = self._params(company, as_of)
         self.env.flush_all()
-        self.env.cr.execute(SQL(
+        columns = self._fetch_columns(SQL(
             """WITH daily AS (%(daily)s), calibration AS (
                    SELECT partner_id,
                           MIN(day) FILTER (WHERE is_purchase AND day <= %(end)s) AS first_day,
@@ -672,11 +698,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
                  FROM calibration
                 WHERE first_day IS NOT NULL""",
             daily=self._daily_sql(params), end=calibration_end))
-        rows = self.env.cr.fetchall()
-        if not rows:
+        if columns is None:
             company.sudo().loyalty_clv_backtest = False
             return False
-        frequency, recency, age, spend, actual, revenue = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        frequency, recency, age, spend, actual, revenue = columns
         result = clv.backtest(frequency, recency, age, holdout, actual, spend, revenue)
         result.update({'date': fields.Date.to_string(as_of), 'calibration_end': fields.Date.to_string(calibration_end)})
         company.sudo().loyalty_clv_backtest = result
