@@ -9,12 +9,13 @@ measures, on it and in this order:
 1. A few tiers are created through the ORM (thresholds at percentiles of the customers'
    tier figure) and committed, so that the tier logic has work.
 2. The floor and the engine's full recompute (every company), alternately (floor,
-   engine, floor, engine; best of each reported), each from a vacuumed res_partner and
-   rolled back, except the last recompute, which is committed. The floor is what no
-   implementation can beat: one plain SQL aggregate of the confirmed orders per
-   commercial partner into a temporary table, then one plain UPDATE writing as many
-   company-dependent (jsonb) columns as the engine, the engine's way, to the same partners
-   (commercial entities and their contacts). For the engine: wall time, SQL statements,
+   engine, floor, engine: BENCH_REPEATS times each, 2 by default; best of each
+   reported), each from a vacuumed res_partner and rolled back, except the last
+   recompute, which is committed. The floor is what no implementation can beat: one
+   plain SQL aggregate of the confirmed orders per commercial partner into a temporary
+   table, then one plain UPDATE writing as many company-dependent (jsonb) columns as the
+   engine, the engine's way, to the same partners (commercial entities and their
+   contacts). For the engine: wall time, SQL statements,
    partners written, tier changes and the process's peak RSS (its high-water mark reset
    just before the call where the kernel allows it).
 3. In the state the nightly cron and the orders then meet, rolled back each time: the
@@ -32,6 +33,9 @@ measures, on it and in this order:
    --care-run-cap N (or BENCH_CARE_RUN_CAP) above 0, the run acts on the first N
    candidates only (the selection query still runs in full) and the full run is
    extrapolated from the time per actioned partner.
+BENCH_SKIP (a comma-separated list of rerun, care, channel) leaves steps out, for the
+largest sizes.
+
 6. The channel, on the main company: matching every partner's address to the territories
    in one set-based pass, from no match at all (committed, vacuumed) and again with nothing
    to change; then the conflict-detection statement over every confirmed order sold
@@ -221,10 +225,11 @@ class Bench:
 
     def floor_and_engine(self):
         floors, engines = [], []
-        for i in range(2):
+        repeats = max(int(os.environ.get('BENCH_REPEATS') or 2), 1)
+        for i in range(repeats):
             floors.append(self.floor())
             self.rollback()
-            engines.append(self.engine(keep=i == 1))
+            engines.append(self.engine(keep=i == repeats - 1))
         self.cr.commit()  # the second run's result: the state the nightly cron and the orders meet
         best_floor = min(floors, key=lambda r: r['seconds'])
         best_engine = min(engines, key=lambda r: r['seconds'])
@@ -456,14 +461,18 @@ class Bench:
         self.ensure_tiers()
         self.vacuum()  # the whole database: freshly copied tables get their visibility map
         self.floor_and_engine()
-        self.rerun()
+        skip = set(filter(None, os.environ.get('BENCH_SKIP', '').split(',')))
+        if 'rerun' not in skip:
+            self.rerun()
         self.backtest()
         self.confirm_hook()
         self.rollback()
         if self.orm_sample:
             self.orm()
-        self.care_rules()
-        self.channel()
+        if 'care' not in skip:
+            self.care_rules()
+        if 'channel' not in skip:
+            self.channel()
         return self.result
 
 

@@ -55,6 +55,12 @@ class Server:
     def __enter__(self):
         open(self.logfile, 'w').close()
         self.process = subprocess.Popen(self.command, start_new_session=True)
+        # the cron workers listen for triggers once alive: a trigger sent before waits
+        # for their first poll (a minute)
+        deadline = time.monotonic() + 120
+        while self.log().count('WorkerCron') < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)
         return self
 
     def __exit__(self, *exc):
@@ -161,11 +167,12 @@ def measure_care(env, server, seconds_cap):
             actioned += int(match[1])
             statements += int(match[2])
     env.cr.execute("DELETE FROM mail_activity WHERE res_model = 'res.partner' AND summary = 'Bench care call'")
+    name = rule.name
     rule.unlink()
     action.unlink()
     env.cr.commit()
     return {
-        'rule': rule.name, 'candidates': candidates, 'wall_seconds': wall,
+        'rule': name, 'candidates': candidates, 'wall_seconds': wall,
         'capped_after_seconds': seconds_cap if capped else None,
         'logged': logged, 'done': done, 'failed': failed, 'occurrences_twice': logged - distinct,
         'activities': activities, 'customers_with_two_activities': activities - customers_with_activity,

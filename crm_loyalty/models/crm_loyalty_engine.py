@@ -95,6 +95,8 @@ SCORE_FIELDS = {
     'loyalty_next_purchase_date': 'next_purchase_date',
     'loyalty_purchase_probability_30d': 'purchase_probability_30d',
 }
+# a larger company's models are fitted on a uniform sample of this many customers (lib.clv)
+FIT_SAMPLE_SIZE = 100000
 NEXT_PURCHASE_DAYS = 30     # the horizon of loyalty_purchase_probability_30d
 BACKTEST_MIN_HOLDOUT_DAYS = 182     # 26 weeks
 WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
@@ -605,8 +607,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         ids, frequency, recency, age, spend = columns
         fit = company.sudo().loyalty_clv_fit or {}
         if refit or not fit.get('bgnbd'):
-            bgnbd = clv.fit_bgnbd(frequency, recency, age)
-            gamma = clv.fit_gamma_gamma(frequency, spend)
+            bgnbd = clv.fit_bgnbd(frequency, recency, age, FIT_SAMPLE_SIZE)
+            gamma = clv.fit_gamma_gamma(frequency, spend, FIT_SAMPLE_SIZE)
             fit = {
                 'date': fields.Date.to_string(params['as_of']),
                 'customers': len(ids),
@@ -702,7 +704,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             company.sudo().loyalty_clv_backtest = False
             return False
         frequency, recency, age, spend, actual, revenue = columns
-        result = clv.backtest(frequency, recency, age, holdout, actual, spend, revenue)
+        result = clv.backtest(frequency, recency, age, holdout, actual, spend, revenue, sample_size=FIT_SAMPLE_SIZE)
         result.update({'date': fields.Date.to_string(as_of), 'calibration_end': fields.Date.to_string(calibration_end)})
         company.sudo().loyalty_clv_backtest = result
         return result
