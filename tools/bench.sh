@@ -38,8 +38,9 @@ for size in $sizes; do
     --customers "$customers" --orders "$orders" -- -c "$CONF" -d "$db" --log-level=warn | tee "$out/gen-$customers.log"
   read -r wall peak_kb <"$out/time-$customers"
   lines=$(psql -d "$db" -tAc "SELECT count(*) FROM sale_order_line")
-  printf '{"customers": %s, "orders": %s, "order_lines": %s, "generator_seconds": %s, "generator_peak_mb": %s}\n' \
-    "$customers" "$orders" "$lines" "$wall" $((peak_kb / 1024)) >"$out/gen-$customers.json"
+  disk_mb=$(psql -d "$db" -tAc "SELECT pg_database_size(current_database()) / 1048576")
+  printf '{"customers": %s, "orders": %s, "order_lines": %s, "generator_seconds": %s, "generator_peak_mb": %s, "disk_mb": %s}\n' \
+    "$customers" "$orders" "$lines" "$wall" $((peak_kb / 1024)) "$disk_mb" >"$out/gen-$customers.json"
   say "Measuring the loyalty engine on '$db'"
   orm_sample=0
   if [ "$customers" = "$smallest" ]; then orm_sample=${BENCH_ORM_SAMPLE:-1000}; fi

@@ -32,6 +32,7 @@ ROWS = [
     ("orders (confirmed)", lambda g, e: f"{g['orders']} ({fmt(dig(e, 'orders_confirmed'), 'd')})"),
     ("order lines", lambda g, e: str(g['order_lines'])),
     ("generator s / peak MB", lambda g, e: f"{g['generator_seconds']:.1f} / {g['generator_peak_mb']}"),
+    ("database on disk MB", lambda g, e: fmt(g.get('disk_mb'), 'd')),
     ("partners written (rows)", lambda g, e: f"{fmt(dig(e, 'engine', 'commercial_partners_written'), 'd')} "
                                              f"({fmt(dig(e, 'engine', 'partner_rows_written'), 'd')})"),
     ("tier changes", lambda g, e: fmt(dig(e, 'engine', 'tier_changes'), 'd')),
