@@ -65,3 +65,25 @@ def continue_later(env, cron_xmlid, done, remaining):
     env['ir.cron']._notify_progress(done=done, remaining=remaining)
     if remaining:
         env.ref(cron_xmlid).sudo()._trigger()
+
+
+def write_in_steps(records, domain, values, cron_xmlid, batch_size, deadline):
+    """One call of a job that writes ``values`` on the records of ``domain`` (a model's
+    empty recordset ``records``), which the write takes out of the domain: batches of
+    ``batch_size`` records, each committed, until ``time.monotonic()`` passes
+    ``deadline``; then the progress. Returns the number of records written."""
+    env = records.env
+    if window_spent(env):
+        continue_later(env, cron_xmlid, 0, records.search_count(domain))
+        return 0
+    done = 0
+    while not (done and time.monotonic() > deadline):
+        batch = records.search(domain, limit=batch_size, order='id')
+        batch.write(values)
+        done += len(batch)
+        if committing():
+            env.cr.commit()  # pylint: disable=invalid-commit (one batch at a time)
+        if len(batch) < batch_size:
+            break
+    continue_later(env, cron_xmlid, done, records.search_count(domain))
+    return done
