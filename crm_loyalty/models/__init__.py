@@ -1,4 +1,5 @@
 from . import crm_loyalty_system_fields
+from . import crm_loyalty_cron_position
 from . import res_company
 from . import res_config_settings
 from . import crm_loyalty_tier

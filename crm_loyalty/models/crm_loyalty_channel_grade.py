@@ -2,10 +2,11 @@
 
 A grade (e.g. Gold distributor) asks for an annual volume through the channel, a
 satisfaction and few conflicts, and may give a pricelist. The monthly grade review
-computes, in one statement per company, the figures of every channel partner and the
-highest grade they meet, and proposes the changes; a manager accepts or rejects each
-proposal, which stays as the log of the partner's grades (with the changes made by hand).
+computes, in one statement per batch of channel partners, their figures and the highest
+grade they meet, and proposes the changes; a manager accepts or rejects each proposal,
+which stays as the log of the partner's grades (with the changes made by hand).
 """
+import time
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -16,6 +17,7 @@ from odoo.tools import SQL, format_amount, format_date, formatLang
 
 from .access import LOYALTY_MANAGER, check_group, from_code, is_from_code
 from .crm_loyalty_engine import ORDER_RATE_SQL
+from .cron_step import step_seconds
 from .local_day import company_today, company_tz_sql, day_start_utc, local_day_sql
 from .res_partner_channel import channel_tree_sql
 
@@ -23,6 +25,8 @@ REVIEW_MONTHS = 12
 REVIEW_DIRECTIONS = [('up', 'Upgrade'), ('down', 'Downgrade'), ('none', 'Loses the Grade')]
 REVIEW_STATES = [('proposed', 'To Decide'), ('accepted', 'Accepted'), ('rejected', 'Rejected')]
 CONTRACT_REMINDER_LEAD_DAYS = 7
+REVIEW_CRON = 'crm_loyalty.ir_cron_loyalty_channel_grade_review'
+BATCH_SIZE = 500    # channel partners in the cron's first batch; the next ones adapt to its time
 # The review's figures and decisions: set by the review and its buttons, never by hand.
 SYSTEM_FIELDS = frozenset({
     'partner_id', 'company_id', 'date', 'current_grade_id', 'proposed_grade_id', 'direction', 'revenue',
@@ -197,8 +201,21 @@ class CrmLoyaltyChannelGradeReview(models.Model):
 
     @api.model
     def _cron_run_review(self):
-        for company in self.env['res.company'].search([]):
-            self._run_review(company)
+        """One call of the review of every company, in committed batches of channel partners
+        (by ranges of ids), going on where the last call stopped. A call that finds no review
+        under way starts one, as of each company's day."""
+        Position = self.env['crm.loyalty.cron.position']
+        if not Position._positions(REVIEW_CRON):
+            Position._start(REVIEW_CRON, self.env['res.company'].search([]), as_of=company_today)
+        Position._walk(REVIEW_CRON, self._members_sql, self._review_range, BATCH_SIZE,
+                       deadline=time.monotonic() + step_seconds(),
+                       finish=lambda company, _as_of: self._sync_reviewer_activities(company))
+
+    @api.model
+    def _review_range(self, company, as_of, after_id, up_to_id):
+        """The review of the channel partners of ``company`` whose id is in (after_id, up_to_id]."""
+        self._review_partners(company, as_of, SQL("SELECT id FROM (%s) AS member (id) WHERE id > %s AND id <= %s",
+                                                  self._members_sql(company), after_id, up_to_id))
 
     @api.model
     def action_run_review(self):
@@ -224,24 +241,35 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         proposal is refreshed with the new figures, or removed when the partner meets his
         current grade again. Returns the proposals to decide that this run made or refreshed."""
         as_of = fields.Date.to_date(as_of) if as_of else company_today(company)
-        self.env.flush_all()
-        self.env.cr.execute(self._review_sql(company, as_of))
-        rows = self.env.cr.fetchall()
-        self.invalidate_model()
-        self.sudo().browse(row[0] for row in rows if row[1] == 'obsolete').unlink()
-        proposals = self.browse(row[0] for row in rows if row[1] == 'proposal')
+        proposals = self._review_partners(company, as_of, self._members_sql(company))
         self._sync_reviewer_activities(company)
         return proposals
 
     @api.model
-    def _review_sql(self, company, as_of):
+    def _review_partners(self, company, as_of, members):
+        """Propose the grade changes of the channel partners ``members`` (an SQL query of
+        ids) of ``company``; run again on the same partners, it refreshes the same proposals.
+        Returns the proposals to decide that it made or refreshed."""
+        self.env.flush_all()
+        self.env.cr.execute(self._review_sql(company, as_of, members))
+        rows = self.env.cr.fetchall()
+        self.invalidate_model()
+        self.sudo().browse(row[0] for row in rows if row[1] == 'obsolete').unlink()
+        return self.browse(row[0] for row in rows if row[1] == 'proposal')
+
+    @api.model
+    def _members_sql(self, company):
+        """The ids of the channel partners the review of ``company`` looks at."""
+        return SQL("""SELECT p.id FROM res_partner p
+                       WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
+                         AND (p.company_id IS NULL OR p.company_id = %s)""", company.id)
+
+    @api.model
+    def _review_sql(self, company, as_of, members):
         window_start = as_of - relativedelta(months=REVIEW_MONTHS)
         key = str(company.id)
         return SQL(
-            """WITH RECURSIVE members AS (
-                    SELECT p.id FROM res_partner p
-                     WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
-                       AND (p.company_id IS NULL OR p.company_id = %(company)s)),
+            """WITH RECURSIVE members AS (%(members)s),
                -- each channel partner with himself and every partner downstream of him
                tree (root_id, partner_id, depth) AS (%(tree)s),
                sales AS (
@@ -250,6 +278,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                       FROM sale_order so JOIN res_partner buyer ON buyer.id = so.partner_id
                      WHERE so.company_id = %(company)s AND so.state = 'sale'
                        AND so.date_order >= %(start)s AND so.date_order < %(end)s
+                       AND buyer.commercial_partner_id IN (SELECT partner_id FROM tree)
                      GROUP BY buyer.commercial_partner_id),
                revenue AS (
                     SELECT tree.root_id AS partner_id, COALESCE(SUM(sales.amount), 0) AS revenue
@@ -311,7 +340,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                  JOIN qualified ON qualified.partner_id = review.partner_id
                 WHERE review.company_id = %(company)s AND review.state = 'proposed'
                   AND qualified.proposed_id IS NOT DISTINCT FROM qualified.current_id""",
-            company=company.id, key=key, as_of=as_of, window_start=window_start,
+            members=members, company=company.id, key=key, as_of=as_of, window_start=window_start,
             tree=channel_tree_sql(SQL("SELECT id FROM members")), rate=ORDER_RATE_SQL,
             start=day_start_utc(company, window_start + timedelta(days=1)),
             end=day_start_utc(company, as_of + timedelta(days=1)),

@@ -1,3 +1,4 @@
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -5,7 +6,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, is_html_empty
 
+from .cron_step import step_seconds, write_in_steps
+
 OPEN_STATES = ('new', 'in_progress')
+SLA_CRON = 'crm_loyalty.ir_cron_complaint_sla'
+BATCH_SIZE = 1000   # complaints flagged per committed batch
 # The SLA's deadline and the handling times: computed, never set by hand (the SLA check
 # flags breaches in superuser mode).
 SYSTEM_FIELDS = frozenset({'deadline', 'date_resolved', 'date_closed', 'resolution_hours', 'sla_breached'})
@@ -272,12 +277,11 @@ class CrmLoyaltyComplaint(models.Model):
 
     @api.model
     def _cron_flag_sla_breaches(self):
-        """Flag the open complaints that went past their deadline since their last change."""
-        self.search([
-            ('state', 'in', OPEN_STATES),
-            ('deadline', '<', fields.Datetime.now()),
-            ('sla_breached', '=', False),
-        ]).write({'sla_breached': True})
+        """Flag the open complaints that went past their deadline since their last change,
+        in committed batches; Odoo calls again while some are left."""
+        write_in_steps(self, [('state', 'in', OPEN_STATES), ('deadline', '<', fields.Datetime.now()),
+                              ('sla_breached', '=', False)],
+                       {'sla_breached': True}, SLA_CRON, BATCH_SIZE, deadline=time.monotonic() + step_seconds())
 
     def _track_subtype(self, init_values):
         self.ensure_one()

@@ -1,14 +1,17 @@
 import secrets
+import time
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from .access import LOYALTY_USER, check_group, check_system_fields, from_code, is_from_code
 from .crm_loyalty_engine import loyalty_segment_sql
+from .cron_step import step_seconds, write_in_steps
 from .local_day import company_today, company_tz, local_day_sql
 from .selections import RFM_SEGMENTS, VALUE_SEGMENTS
 
@@ -22,6 +25,8 @@ SCORES = [
 NPS = [(str(i), str(i)) for i in range(11)]
 CHANNELS = [('email', 'Email'), ('phone', 'Phone'), ('visit', 'Visit'), ('web', 'Web Page'), ('other', 'Other')]
 SATISFACTION_MONTHS = 12
+EXPIRY_CRON = 'crm_loyalty.ir_cron_loyalty_feedback_expire'
+BATCH_SIZE = 1000   # requests closed per committed batch
 ANSWER_FIELDS = frozenset({'score', 'nps', 'comment', 'trust', 'commitment'})
 # Set by the request itself, never by hand: its author, link, dates, and the customer's
 # standing when he answered.
@@ -216,10 +221,17 @@ class CrmLoyaltyFeedback(models.Model):
 
     @api.model
     def _cron_expire_requests(self):
+        """Close the requests past their last day, in committed batches; Odoo calls again
+        while some are left."""
+        write_in_steps(self, self._expired_requests_domain(), {'state': 'expired'}, EXPIRY_CRON, BATCH_SIZE,
+                       deadline=time.monotonic() + step_seconds())
+
+    @api.model
+    def _expired_requests_domain(self):
         # a request expires at the end of its last day in the company's calendar
-        for company in self.env['res.company'].search([]):
-            self.search([('company_id', '=', company.id), ('state', '=', 'requested'),
-                         ('expiry_date', '<', company_today(company))]).write({'state': 'expired'})
+        return expression.AND([[('state', '=', 'requested')], expression.OR([
+            [('company_id', '=', company.id), ('expiry_date', '<', company_today(company))]
+            for company in self.env['res.company'].search([])])])
 
     def _submit_answer(self, score, nps=None, comment=None, trust=None, commitment=None):
         """The customer's answer from the public page (already validated by the caller)."""

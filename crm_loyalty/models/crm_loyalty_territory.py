@@ -6,13 +6,24 @@ of ``lib/postcode.py``, which the SQL reads through ``zip_pattern``). Addresses
 are matched by one SQL statement over any number of partners (or orders, or leads): the
 territories are first flattened into one row per state (or per country, when no state
 is set), so that the match is an equality join, not a scan of every pair.
+
+Matching every partner of a company again (a territory changed, or the button) is done at
+once for a small company, and otherwise by a scheduled job in committed batches of partners,
+so that neither a request nor a cron call outlives Odoo's time limits.
 """
+import time
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..lib.postcode import bound_pattern, normalize_bound, pad_range, postcode_form, ranges_overlap
 from .access import LOYALTY_MANAGER, check_group
+from .cron_step import step_seconds
+
+MATCH_CRON = 'crm_loyalty.ir_cron_loyalty_territory_match'
+INLINE_PARTNERS = 10000     # a company with more partners is matched again by the scheduled job
+BATCH_SIZE = 5000           # partners in the job's first batch; the next ones adapt to its time
 
 ZIP_RANGE_HELP = (
     "A postcode is in the range when it begins with the form of the bounds (their groups "
@@ -155,7 +166,7 @@ class CrmLoyaltyTerritory(models.Model):
             if vals.get('zip_from') and vals.get('zip_to'):
                 vals['zip_from'], vals['zip_to'] = pad_range(vals['zip_from'], vals['zip_to'])
         territories = super().create(vals_list)
-        self._match_partners(territories.company_id)
+        self._rematch_companies(territories.company_id)
         return territories
 
     def write(self, vals):
@@ -168,13 +179,13 @@ class CrmLoyaltyTerritory(models.Model):
                     super(CrmLoyaltyTerritory, territory).write({'zip_from': zip_from, 'zip_to': zip_to})
         if vals.keys() & {'active', 'exclusive', 'sequence', 'country_ids', 'state_ids', 'zip_from',
                           'zip_to', 'company_id'}:
-            self._match_partners(self.company_id)
+            self._rematch_companies(self.company_id)
         return res
 
     def unlink(self):
         companies = self.company_id
         res = super().unlink()
-        self._match_partners(companies)
+        self._rematch_companies(companies)
         return res
 
     # --- Matching ---------------------------------------------------------------------
@@ -234,32 +245,71 @@ class CrmLoyaltyTerritory(models.Model):
         """Write the best territory of each partner (of ``partners``, default all) for
         each company: one UPDATE per company, writing only the partners whose territory
         changed. Returns the number of partners written."""
+        where = SQL("p.id = ANY(%s)", partners.ids) if partners is not None else SQL("TRUE")
+        return sum(self._match_where(company, where) for company in companies)
+
+    @api.model
+    def _match_where(self, company, where):
+        """Write the best territory in ``company`` of its partners ``p`` that ``where``
+        (an SQL condition) selects, in one UPDATE. Returns the number of partners written."""
         self.env.flush_all()
-        written = 0
-        for company in companies:
-            where = SQL("p.id = ANY(%s)", partners.ids) if partners is not None else SQL("TRUE")
-            key = str(company.id)
-            self.env.cr.execute(SQL(
-                """WITH m AS (%(match)s),
-                        best AS (SELECT DISTINCT ON (key) key AS partner_id, territory_id
-                                   FROM m ORDER BY key, priority DESC, sequence, territory_id),
-                        target AS (
-                            SELECT p.id, best.territory_id
-                              FROM res_partner p LEFT JOIN best ON best.partner_id = p.id
-                             WHERE %(where)s AND (p.company_id IS NULL OR p.company_id = %(company)s)
-                               AND (p.channel_territory_id ->> %(key)s)::int IS DISTINCT FROM best.territory_id)
-                   UPDATE res_partner p
-                      SET channel_territory_id = COALESCE(p.channel_territory_id, '{}'::jsonb)
-                                                 || jsonb_build_object(%(key)s, target.territory_id)
-                     FROM target WHERE p.id = target.id""",
-                match=self._match_sql(
-                    SQL("SELECT p.id, p.country_id, p.state_id, p.zip FROM res_partner p WHERE %s "
-                        "AND (p.company_id IS NULL OR p.company_id = %s)", where, company.id),
-                    [company.id]),
-                where=where, company=company.id, key=key))
-            written += self.env.cr.rowcount
+        key = str(company.id)
+        self.env.cr.execute(SQL(
+            """WITH m AS (%(match)s),
+                    best AS (SELECT DISTINCT ON (key) key AS partner_id, territory_id
+                               FROM m ORDER BY key, priority DESC, sequence, territory_id),
+                    target AS (
+                        SELECT p.id, best.territory_id
+                          FROM res_partner p LEFT JOIN best ON best.partner_id = p.id
+                         WHERE %(where)s AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                           AND (p.channel_territory_id ->> %(key)s)::int IS DISTINCT FROM best.territory_id)
+               UPDATE res_partner p
+                  SET channel_territory_id = COALESCE(p.channel_territory_id, '{}'::jsonb)
+                                             || jsonb_build_object(%(key)s, target.territory_id)
+                 FROM target WHERE p.id = target.id""",
+            match=self._match_sql(
+                SQL("SELECT p.id, p.country_id, p.state_id, p.zip FROM res_partner p WHERE %s "
+                    "AND (p.company_id IS NULL OR p.company_id = %s)", where, company.id),
+                [company.id]),
+            where=where, company=company.id, key=key))
+        written = self.env.cr.rowcount
         self.env['res.partner'].invalidate_model(['channel_territory_id'])
         return written
+
+    @api.model
+    def _company_partners_sql(self, company):
+        """The ids of the partners that have a territory in ``company``: its own and the shared ones."""
+        return SQL("SELECT p.id FROM res_partner p WHERE p.company_id IS NULL OR p.company_id = %s", company.id)
+
+    @api.model
+    def _is_small(self, company):
+        """Whether every partner of ``company`` is matched again at once, rather than by the job."""
+        self.env.cr.execute(SQL("SELECT COUNT(*) FROM (%s LIMIT %s) AS partner",
+                                self._company_partners_sql(company), INLINE_PARTNERS + 1))
+        return self.env.cr.fetchone()[0] <= INLINE_PARTNERS
+
+    @api.model
+    def _rematch_companies(self, companies):
+        """Match every partner of ``companies`` again: at once in a small company, by the
+        scheduled job in the others. Returns the number of partners written at once and the
+        companies left to the job."""
+        small = companies.filtered(self._is_small)
+        if queued := companies - small:
+            self.env['crm.loyalty.cron.position']._start(MATCH_CRON, queued, trigger=True)
+        return self._match_partners(small), queued
+
+    @api.model
+    def _cron_match_partners(self):
+        """One call of the matching of every partner of the companies queued for it, in
+        committed batches of partners (by ranges of ids), going on where the last call stopped."""
+        self.env['crm.loyalty.cron.position']._walk(
+            MATCH_CRON, self._company_partners_sql, self._match_range, BATCH_SIZE,
+            deadline=time.monotonic() + step_seconds())
+
+    @api.model
+    def _match_range(self, company, _as_of, after_id, up_to_id):
+        """Match the partners of ``company`` whose id is in (after_id, up_to_id]."""
+        self._match_where(company, SQL("p.id > %s AND p.id <= %s", after_id, up_to_id))
 
     @api.model
     def _lookup(self, country=None, state=None, zip_code=None, company=None):
@@ -292,11 +342,15 @@ class CrmLoyaltyTerritory(models.Model):
         return action
 
     def action_match_partners(self):
-        """Match every address to its territory again. Loyalty administrators."""
+        """Match every address to its territory again: at once in a small company, else in
+        the background (the scheduled job). Loyalty administrators."""
         check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can match addresses to territories."))
         self.check_access('read')
-        written = self._match_partners(self.company_id or self.env.company)
+        written, queued = self._rematch_companies(self.company_id or self.env.company)
+        message = _("The addresses of %(companies)s are being matched to their territories in the background: "
+                    "it may take a few minutes.", companies=", ".join(queued.mapped('name'))) if queued \
+            else _("%s addresses moved to another territory.", written)
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',
-            'params': {'type': 'success', 'message': _("%s addresses moved to another territory.", written)},
+            'params': {'type': 'success', 'message': message},
         }

@@ -21,6 +21,7 @@ from odoo.tools import config
 
 DEFAULT_LIMIT = 120     # seconds: Odoo's default limit_time_real
 WINDOW_START = '_crm_loyalty_window_start'     # attribute of the job's cursor
+BATCHES_PER_STEP = 4
 
 
 def cron_time_limit():
@@ -65,3 +66,35 @@ def continue_later(env, cron_xmlid, done, remaining):
     env['ir.cron']._notify_progress(done=done, remaining=remaining)
     if remaining:
         env.ref(cron_xmlid).sudo()._trigger()
+
+
+def next_batch_size(size, seconds):
+    """The size of a job's next batch, so that one batch takes about a quarter of a step:
+    the last batch of ``size`` work units took ``seconds``. At most twice the last size (a
+    quick batch says little about a much bigger one), at least one unit."""
+    target = step_seconds() / BATCHES_PER_STEP
+    if seconds <= 0:
+        return size * 2
+    return max(1, min(size * 2, int(size * target / seconds)))
+
+
+def write_in_steps(records, domain, values, cron_xmlid, batch_size, deadline):
+    """One call of a job that writes ``values`` on the records of ``domain`` (a model's
+    empty recordset ``records``), which the write takes out of the domain: batches of
+    ``batch_size`` records, each committed, until ``time.monotonic()`` passes
+    ``deadline``; then the progress. Returns the number of records written."""
+    env = records.env
+    if window_spent(env):
+        continue_later(env, cron_xmlid, 0, records.search_count(domain))
+        return 0
+    done = 0
+    while not (done and time.monotonic() > deadline):
+        batch = records.search(domain, limit=batch_size, order='id')
+        batch.write(values)
+        done += len(batch)
+        if committing():
+            env.cr.commit()  # pylint: disable=invalid-commit (one batch at a time)
+        if len(batch) < batch_size:
+            break
+    continue_later(env, cron_xmlid, done, records.search_count(domain))
+    return done

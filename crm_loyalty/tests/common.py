@@ -3,9 +3,10 @@ import base64
 import logging
 import re
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
@@ -13,8 +14,14 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tests.common import ChromeBrowser
 from odoo.tools import config
 
+from ..models import cron_step
+
 _logger = logging.getLogger(__name__)
 SCREENSHOT_SIGNAL = re.compile(r'^crm_loyalty:screenshot:(\w+)$')
+
+
+class Interrupted(Exception):
+    """A cron call killed before it committed."""
 
 
 class LoyaltyCase(TransactionCase):
@@ -66,6 +73,36 @@ class LoyaltyCase(TransactionCase):
             {'name': name, 'min_value': value, 'company_id': (company or cls.env.company).id,
              'relationship_level': cls.LEVELS[name]}
             for name, value in thresholds.items()])
+
+    # --- Scheduled jobs ---------------------------------------------------------------
+
+    def _cron_calls(self, cron_xmlid, method, calls):
+        """Call the method ``method`` of the job ``cron_xmlid`` ``calls`` times, each call
+        with a progress of its own, as Odoo calls a job while it reports work left. Returns
+        the (done, remaining) each call reported."""
+        cron = self.env.ref(cron_xmlid)
+        progress = []
+        for _call in range(calls):
+            cron, step = cron._add_progress()
+            getattr(self.env[cron.model_id.model].with_context(ir_cron_progress_id=step.id), method)()
+            progress.append((step.done, step.remaining))
+        return progress
+
+    @contextmanager
+    def _interrupted(self):
+        """Undo what the block did, as a cron call killed before its commit loses it."""
+        with suppress(Interrupted), self.env.cr.savepoint():
+            yield
+            raise Interrupted
+        self.env.invalidate_all()
+
+    def _spend_the_window(self):
+        """The cron window of this cursor has used its time, as after a long call of a job."""
+        setattr(self.env.cr, cron_step.WINDOW_START, monotonic() - 10000)
+        self.addCleanup(delattr, self.env.cr, cron_step.WINDOW_START)
+
+    def _triggers(self, cron_xmlid):
+        return self.env['ir.cron.trigger'].search([('cron_id', '=', self.env.ref(cron_xmlid).id)])
 
     @contextmanager
     def assertRefused(self, regex, exception=ValidationError):

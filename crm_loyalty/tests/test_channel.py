@@ -1,11 +1,15 @@
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from ..lib.postcode import postcode_in_range
+from ..models import crm_loyalty_territory
 from .common import LoyaltyCase, LoyaltyTourCase
 
 # queries to find and record one conflict with its review activity
 DETECT_ONE = 44
+MATCH_CRON = 'crm_loyalty.ir_cron_loyalty_territory_match'
 
 
 @tagged('post_install', '-at_install')
@@ -196,6 +200,111 @@ class TestTerritory(ChannelCase):
         self.env.flush_all()
         with self.assertQueryCount(1):
             Territory._match_partners(self.company)
+
+
+@tagged('post_install', '-at_install')
+class TestTerritoryJob(ChannelCase):
+    """In a big company, matching every partner again is the scheduled job's, in steps."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shops = cls.env['res.partner'].create([
+            {'name': f'Shop {n}', 'country_id': cls.us.id, 'state_id': state.id}
+            for n, state in enumerate([cls.california, cls.texas, cls.nevada] * 2)])
+        # every partner that has a territory in the company: its own and the shared ones
+        cls.partners = cls.env['res.partner'].with_context(active_test=False).search(
+            ['|', ('company_id', '=', False), ('company_id', '=', cls.company.id)])
+        cls.batch = len(cls.partners) // 3 + 1
+
+    def _big_company(self):
+        return patch.object(crm_loyalty_territory, 'INLINE_PARTNERS', 0)
+
+    def _territories(self):
+        return {partner.id: partner.channel_territory_id.id for partner in self.partners}
+
+    def _matched_by_one_run(self):
+        with self._interrupted():
+            self.env['crm.loyalty.territory']._match_partners(self.company)
+            territories = self._territories()
+        return territories
+
+    def _match_calls(self, calls):
+        with patch.object(crm_loyalty_territory, 'BATCH_SIZE', self.batch), \
+                patch.object(crm_loyalty_territory, 'step_seconds', lambda: 0):
+            return self._cron_calls(MATCH_CRON, '_cron_match_partners', calls)
+
+    def _in_three_calls(self):
+        total, batch = len(self.partners), self.batch
+        return [(batch, total - batch), (batch, total - 2 * batch), (total - 2 * batch, 0)]
+
+    def _new_territories_in_a_big_company(self):
+        with self._big_company():
+            self._territory('California', self.west, state_ids=[(6, 0, self.california.ids)])
+            self._territory('USA', self.south, country_ids=[(6, 0, self.us.ids)])
+
+    def test_a_territory_change_in_a_big_company_is_matched_by_the_job_in_steps(self):
+        self._new_territories_in_a_big_company()
+        self.assertFalse(self.shops.channel_territory_id, "not in the user's request")
+        self.assertTrue(self._triggers(MATCH_CRON))
+        expected = self._matched_by_one_run()
+        self.assertEqual(self._match_calls(3), self._in_three_calls())
+        self.assertEqual(self._territories(), expected)
+        self.assertEqual(self.shops.channel_territory_id.mapped('name'), ['California', 'USA'])
+        self.assertEqual(self._match_calls(1), [(0, 0)], "nothing left to do")
+
+    def test_match_again_in_a_big_company_is_left_to_the_job_and_says_so(self):
+        territory = self._territory('California', self.west, state_ids=[(6, 0, self.california.ids)])
+        californians = self.shops.filtered(lambda shop: shop.state_id == self.california)
+        self.env.cr.execute("UPDATE res_partner SET channel_territory_id = NULL WHERE id = ANY(%s)",
+                            [californians.ids])
+        self.env.invalidate_all()
+        with self._big_company():
+            action = territory.action_match_partners()
+        self.assertEqual(action['params']['message'], f"The addresses of {self.company.name} are being matched to "
+                                                      "their territories in the background: it may take a few minutes.")
+        self.assertFalse(californians.channel_territory_id)
+        self.assertTrue(self._triggers(MATCH_CRON))
+        self._match_calls(3)
+        self.assertEqual(californians.channel_territory_id, territory)
+
+    def test_match_again_in_a_small_company_is_done_at_once(self):
+        territory = self._territory('California', self.west, state_ids=[(6, 0, self.california.ids)])
+        californians = self.shops.filtered(lambda shop: shop.state_id == self.california)
+        self.env.cr.execute("UPDATE res_partner SET channel_territory_id = NULL WHERE id = ANY(%s)",
+                            [californians.ids])
+        self.env.invalidate_all()
+        action = territory.action_match_partners()
+        self.assertEqual(action['params']['message'], "2 addresses moved to another territory.")
+        self.assertEqual(californians.channel_territory_id, territory)
+        self.assertFalse(self._triggers(MATCH_CRON))
+
+    def test_an_interrupted_matching_step_is_done_again(self):
+        self._new_territories_in_a_big_company()
+        expected = self._matched_by_one_run()
+        self._match_calls(1)
+        with self._interrupted():
+            self._match_calls(1)
+        self.assertEqual(self._match_calls(2), self._in_three_calls()[1:])
+        self.assertEqual(self._territories(), expected)
+
+    def test_a_change_during_the_matching_starts_it_over(self):
+        self._new_territories_in_a_big_company()
+        self._match_calls(1)
+        with self._big_company():
+            self._territory('Nevada', self.west, state_ids=[(6, 0, self.nevada.ids)])
+        expected = self._matched_by_one_run()
+        self.assertEqual(self._match_calls(3), self._in_three_calls())
+        self.assertEqual(self._territories(), expected)
+        self.assertEqual(self.shops.channel_territory_id.mapped('name'), ['California', 'USA', 'Nevada'])
+
+    def test_the_matching_job_waits_for_a_new_window_once_this_one_is_spent(self):
+        self._new_territories_in_a_big_company()
+        self._triggers(MATCH_CRON).unlink()
+        self._spend_the_window()
+        self.assertEqual(self._match_calls(1), [(0, len(self.partners))])
+        self.assertFalse(self.shops.channel_territory_id)
+        self.assertTrue(self._triggers(MATCH_CRON), "a new call asked for")
 
 
 @tagged('post_install', '-at_install')

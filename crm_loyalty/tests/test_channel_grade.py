@@ -1,10 +1,14 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from ..models import crm_loyalty_channel_grade
 from .common import LoyaltyCase
+
+REVIEW_CRON = 'crm_loyalty.ir_cron_loyalty_channel_grade_review'
 
 
 @tagged('post_install', '-at_install')
@@ -126,6 +130,74 @@ class TestChannelGrade(LoyaltyCase):
         self._review()
         self.assertFalse(first.exists(), "meeting the current grade again removes the proposal")
         self.assertFalse(self._proposals())
+
+    # --- The monthly job --------------------------------------------------------------
+
+    def _five_channel_partners(self):
+        """Five channel partners of the company, each for another proposal (or none), and
+        an end customer of the second whose orders count for him."""
+        self.west.company_id = self.company
+        self._set_grade(self.west, self.silver)
+        self._order(self.west, 500, 10)                                  # loses Silver
+        east = self._distributor('East', revenue=1500, company_id=self.company.id)
+        self._distributor('North', revenue=6000, satisfaction=4.5, company_id=self.company.id)     # Gold
+        self._distributor('Quiet', company_id=self.company.id)           # no grade, meets none
+        south = self._distributor('South', revenue=2000, company_id=self.company.id)
+        self._set_grade(south, self.gold)                                # down to Silver
+        shop = self._create_customer('Corner Shop', channel_parent_id=east.id)
+        self._order(shop, 4000, 20)
+
+    def _proposed(self):
+        """The proposals to decide, as a manager reads them."""
+        return sorted((p.partner_id.name, p.current_grade_id.name, p.proposed_grade_id.name, p.direction, p.revenue)
+                      for p in self._proposals())
+
+    def _proposed_by_one_run(self):
+        with self._interrupted():
+            self._review()
+            proposed = self._proposed()
+        return proposed
+
+    def _start_the_job(self):
+        """The job's review as of AS_OF, as its first call of the month starts it."""
+        self.env['crm.loyalty.cron.position']._start(REVIEW_CRON, self.company, as_of=lambda company: self.AS_OF)
+
+    def _review_calls(self, calls):
+        with patch.object(crm_loyalty_channel_grade, 'BATCH_SIZE', 2), \
+                patch.object(crm_loyalty_channel_grade, 'step_seconds', lambda: 0):
+            return self._cron_calls(REVIEW_CRON, '_cron_run_review', calls)
+
+    def test_the_review_job_works_in_steps_and_proposes_what_one_run_proposes(self):
+        self._five_channel_partners()
+        expected = self._proposed_by_one_run()
+        self.assertEqual(len(expected), 4)
+        self._start_the_job()
+        self.assertEqual(self._review_calls(3), [(2, 3), (2, 1), (1, 0)])
+        self.assertEqual(self._proposed(), expected)
+
+    def test_a_call_without_a_review_under_way_starts_one(self):
+        self._order(self.west, 1500, 10)
+        self.assertEqual(self._cron_calls(REVIEW_CRON, '_cron_run_review', 1), [(1, 0)])
+        self.assertEqual(self._proposals().partner_id, self.west)
+
+    def test_an_interrupted_review_step_is_done_again_without_duplicates(self):
+        self._five_channel_partners()
+        expected = self._proposed_by_one_run()
+        self._start_the_job()
+        self._review_calls(1)
+        with self._interrupted():
+            self.assertEqual(self._review_calls(1), [(2, 1)])
+        self.assertEqual(self._review_calls(2), [(2, 1), (1, 0)])
+        self.assertEqual(self._proposed(), expected)
+        self.assertEqual(len(self._proposals()), len(self._proposals().partner_id), "one proposal a partner")
+
+    def test_the_review_job_waits_for_a_new_window_once_this_one_is_spent(self):
+        self._five_channel_partners()
+        self._start_the_job()
+        self._spend_the_window()
+        self.assertEqual(self._review_calls(1), [(0, 5)])
+        self.assertFalse(self._proposals())
+        self.assertTrue(self._triggers(REVIEW_CRON), "a new call asked for")
 
     # --- Criteria ---------------------------------------------------------------------
 

@@ -1,11 +1,16 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from ..models import crm_loyalty_complaint
 from .common import LoyaltyCase, LoyaltyTourCase
+
+SLA_CRON = 'crm_loyalty.ir_cron_complaint_sla'
 
 
 @tagged('post_install', '-at_install')
@@ -141,6 +146,43 @@ class TestComplaint(LoyaltyCase):
         self.assertTrue(complaint.sla_breached)
         complaint.action_cancel()
         self.assertFalse(complaint.sla_breached)
+
+    def _past_their_deadline(self, count):
+        complaints = self.env['crm.loyalty.complaint'].create([
+            {'subject': f'Late delivery {n}', 'partner_id': self.customer.id} for n in range(count)])
+        # time passes: no write, so nothing recomputed until the job looks
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_loyalty_complaint SET deadline = %s WHERE id = ANY(%s)",
+                            [fields.Datetime.now() - timedelta(hours=1), complaints.ids])
+        complaints.invalidate_recordset(['deadline'])
+        return complaints
+
+    def _sla_calls(self, calls):
+        with patch.object(crm_loyalty_complaint, 'BATCH_SIZE', 2), \
+                patch.object(crm_loyalty_complaint, 'step_seconds', lambda: 0):
+            return self._cron_calls(SLA_CRON, '_cron_flag_sla_breaches', calls)
+
+    def test_the_sla_job_works_in_steps_and_reports_its_progress(self):
+        late = self._past_their_deadline(5)
+        in_time = self._complaint(severity='low')
+        self.assertEqual(self._sla_calls(4), [(2, 3), (2, 1), (1, 0), (0, 0)])
+        self.assertEqual(late.mapped('sla_breached'), [True] * 5)
+        self.assertFalse(in_time.sla_breached)
+
+    def test_an_interrupted_sla_step_is_done_again(self):
+        late = self._past_their_deadline(5)
+        self._sla_calls(1)
+        with self._interrupted():
+            self._sla_calls(1)
+        self.assertEqual(self._sla_calls(2), [(2, 1), (1, 0)])
+        self.assertEqual(late.mapped('sla_breached'), [True] * 5)
+
+    def test_the_sla_job_waits_for_a_new_window_once_this_one_is_spent(self):
+        late = self._past_their_deadline(3)
+        self._spend_the_window()
+        self.assertEqual(self._sla_calls(1), [(0, 3)])
+        self.assertEqual(late.mapped('sla_breached'), [False] * 3)
+        self.assertTrue(self._triggers(SLA_CRON), "a new call asked for")
 
     def test_open_count_follows_create_resolve_cancel_unlink(self):
         first, second = self._complaint(), self._complaint(self.contact)

@@ -1,5 +1,6 @@
 import re
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -8,7 +9,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
+from ..models import crm_loyalty_feedback
 from .common import LoyaltyCase, LoyaltyTourCase
+
+EXPIRY_CRON = 'crm_loyalty.ir_cron_loyalty_feedback_expire'
 
 
 @tagged('post_install', '-at_install')
@@ -133,6 +137,38 @@ class TestFeedback(LoyaltyCase):
         request.expiry_date = date.today() - timedelta(days=1)
         self.env.ref('crm_loyalty.ir_cron_loyalty_feedback_expire').method_direct_trigger()
         self.assertEqual(request.state, 'expired')
+
+    def _past_their_last_day(self, count):
+        requests = self.Feedback.create([{'partner_id': self.customer.id} for _n in range(count)])
+        requests.expiry_date = date.today() - timedelta(days=1)
+        return requests
+
+    def _expiry_calls(self, calls):
+        with patch.object(crm_loyalty_feedback, 'BATCH_SIZE', 2), \
+                patch.object(crm_loyalty_feedback, 'step_seconds', lambda: 0):
+            return self._cron_calls(EXPIRY_CRON, '_cron_expire_requests', calls)
+
+    def test_the_expiry_job_works_in_steps_and_reports_its_progress(self):
+        expired = self._past_their_last_day(5)
+        open_request = self.Feedback.create({'partner_id': self.customer.id})
+        self.assertEqual(self._expiry_calls(4), [(2, 3), (2, 1), (1, 0), (0, 0)])
+        self.assertEqual(expired.mapped('state'), ['expired'] * 5)
+        self.assertEqual(open_request.state, 'requested')
+
+    def test_an_interrupted_expiry_step_is_done_again(self):
+        expired = self._past_their_last_day(5)
+        self._expiry_calls(1)
+        with self._interrupted():
+            self._expiry_calls(1)
+        self.assertEqual(self._expiry_calls(2), [(2, 1), (1, 0)])
+        self.assertEqual(expired.mapped('state'), ['expired'] * 5)
+
+    def test_the_expiry_job_waits_for_a_new_window_once_this_one_is_spent(self):
+        expired = self._past_their_last_day(3)
+        self._spend_the_window()
+        self.assertEqual(self._expiry_calls(1), [(0, 3)])
+        self.assertEqual(expired.mapped('state'), ['requested'] * 3)
+        self.assertTrue(self._triggers(EXPIRY_CRON), "a new call asked for")
 
     def test_bad_expiry_setting_is_refused(self):
         with self.assertRefused("at least one day"):
