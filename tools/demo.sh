@@ -16,7 +16,7 @@ serve=(--http-interface="$HTTP_INTERFACE" --http-port="$HTTP_PORT")
 ports=("$HTTP_PORT")
 if [ "$WORKERS" -gt 0 ]; then
   serve+=(--workers="$WORKERS" --max-cron-threads="${MAX_CRON_THREADS:-1}" --gevent-port="$GEVENT_PORT"
-          --limit-time-real-cron="${LIMIT_TIME_REAL_CRON:-3600}")
+          --limit-time-real-cron="${LIMIT_TIME_REAL_CRON:-120}")
   if [ -n "${LIMIT_TIME_REAL:-}" ]; then serve+=(--limit-time-real="$LIMIT_TIME_REAL"); fi
   if [ -n "${LIMIT_TIME_CPU:-}" ]; then serve+=(--limit-time-cpu="$LIMIT_TIME_CPU"); fi
   ports+=("$GEVENT_PORT")
