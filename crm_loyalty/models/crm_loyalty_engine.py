@@ -39,7 +39,7 @@ from odoo.tools import SQL
 
 from ..lib import clv
 from .access import from_code, is_from_code
-from .cron_step import committing, continue_later, step_seconds, window_spent
+from .cron_step import committing, continue_later, next_batch_size, step_seconds, window_spent
 from .local_day import company_today, company_tz, day_start_utc, local_day_sql
 
 _logger = logging.getLogger(__name__)
@@ -299,6 +299,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
             cr.commit()  # pylint: disable=invalid-commit (a step of the nightly job is committed on purpose)
         return units
 
+    def _next_batch_size(self, size, seconds):
+        """The next batch of customers: a quarter of a step at this batch's pace
+        (``cron_step.next_batch_size``), between MIN_BATCH_SIZE and MAX_BATCH_SIZE; a size
+        set in the context (tests) is kept."""
+        if self.env.context.get('crm_loyalty_batch_size'):
+            return size
+        return min(max(next_batch_size(size, seconds), MIN_BATCH_SIZE), MAX_BATCH_SIZE)
+
     # The steps: each returns (the run's new values, the units of work done), or None.
 
     def _step_history(self, run, params, commit, started):
@@ -336,7 +344,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 return None
             run.invalidate_recordset()
             values.update(written=run.written + len(ids), next_partner_id=ids[-1] + 1,
-                          batch_size=self._next_batch_size(size, len(ids), time.monotonic() - started))
+                          batch_size=self._next_batch_size(size, time.monotonic() - started))
         if len(ids) < size or run.written + len(ids) >= run.customers:     # the last batch
             run._drop_tables()
             values.update(phase='done', date_done=fields.Datetime.now())
@@ -344,14 +352,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
             _logger.info("Loyalty recompute of %s as of %s: %d customers in %d steps",
                          run.company_id.name, run.as_of, values.get('written', run.written), run.steps + 1)
         return values, len(ids) or 1
-
-    def _next_batch_size(self, size, written, seconds):
-        """The size of the next batch of customers: as many as a third of a step's time
-        budget allows at this batch's pace, between MIN_BATCH_SIZE and MAX_BATCH_SIZE."""
-        if self.env.context.get('crm_loyalty_batch_size') or written < size:
-            return size
-        pace = written / max(seconds, 0.001)
-        return int(min(max(pace * step_seconds() / 3, MIN_BATCH_SIZE), MAX_BATCH_SIZE))
 
     def _run_batch(self, params, first_id, last_id, partner_ids, commit):
         """Decide tiers, log the changes and write one batch of partners; retried when a
