@@ -23,6 +23,7 @@
         'views/res_config_settings_views.xml',
         'wizard/crm_loyalty_survey_sample_views.xml',
         'views/crm_loyalty_care_views.xml',
+        'views/crm_loyalty_care_step_views.xml',
         'views/crm_loyalty_channel_views.xml',
         'views/crm_loyalty_channel_grade_views.xml',
         'views/crm_loyalty_channel_scorecard_views.xml',

@@ -14,6 +14,7 @@ from . import crm_loyalty_complaint
 from . import res_partner_complaint
 from . import res_company_complaint
 from . import crm_loyalty_care
+from . import crm_loyalty_care_step
 from . import ir_actions_server
 from . import res_company_channel
 from . import crm_loyalty_territory

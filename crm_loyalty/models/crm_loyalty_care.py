@@ -18,7 +18,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
@@ -58,7 +58,8 @@ MAX_ATTEMPTS = 3
 # Occurrences claimed, decided and acted on together, and committed together by the cron.
 BATCH_SIZE = 500
 # Server actions whose code reads ``record``, the one customer: run once per customer of
-# a batch. Every other kind runs once on the whole batch (``active_ids``).
+# a batch. Every other kind runs once on the whole batch (``active_ids``), and so do the
+# care rule lines' calls of the addon, which read ``records``.
 PER_CUSTOMER_ACTIONS = ('code', 'multi')
 # A run catches up at most this many days missed: after a longer outage, older occurrences
 # are given up (birthday wishes weeks late do more harm than good).
@@ -90,7 +91,11 @@ def holdout_draw_sql(rule, partner):
 
 
 def runs_code(action):
-    """Whether the server action runs Python (code, a computed value) or reaches outside."""
+    """Whether the server action runs Python (code, a computed value) or reaches outside;
+    not a care rule line's own call of the addon, as long as it is the line's exactly."""
+    step = action.loyalty_care_step_id
+    if action.state == 'code' and step and action.code == step._server_action_code():
+        return False
     return action.state in CODE_ACTIONS or (action.state == 'object_write' and action.evaluation_type == 'equation')
 
 
@@ -135,10 +140,16 @@ class CrmLoyaltyCareRule(models.Model):
         help="This share of the eligible customers, drawn at random but always the same for a customer, "
              "is logged and not actioned, to measure whether the care works.")
     action_server_ids = fields.Many2many(
-        'ir.actions.server', 'crm_loyalty_care_rule_action_rel', 'rule_id', 'action_id', 'Actions',
-        domain="[('model_id.model', '=', 'res.partner'), ('usage', '=', 'ir_actions_server')]",
-        help="Server actions on the customer, run in sequence: schedule an activity, send an email, "
-             "add a tag, update a field, send a satisfaction request, create a win-back opportunity...")
+        'ir.actions.server', 'crm_loyalty_care_rule_action_rel', 'rule_id', 'action_id', 'Server Actions',
+        domain="[('model_id.model', '=', 'res.partner'), ('usage', '=', 'ir_actions_server'), "
+               "('binding_model_id', '=', False), ('loyalty_care_step_id', '=', False)]",
+        help="The server actions on the customer the rule runs, in sequence: those of its lines, and any "
+             "other a system administrator adds (not the contextual actions of the contacts' menu).")
+    step_ids = fields.One2many(
+        'crm.loyalty.care.step', 'rule_id', 'What to Do', copy=True,
+        help="What the rule does for each customer it selects, line by line: schedule an activity, send an "
+             "email, add or remove a tag, set a loyalty field, ask for his satisfaction, create a win-back "
+             "opportunity.")
     product_ids = fields.Many2many('product.product', string='Products')
     product_category_ids = fields.Many2many('product.category', string='Product Categories')
     satisfaction_level = fields.Selection(
@@ -185,6 +196,7 @@ class CrmLoyaltyCareRule(models.Model):
     def create(self, vals_list):
         vals_list = [self._owner_vals(vals) for vals in vals_list]
         rules = super().create(vals_list)
+        rules._link_own_steps()
         rules._check_code_rights()
         rules.filtered(lambda rule: not rule.last_run_date)._start_today()
         return rules
@@ -193,9 +205,29 @@ class CrmLoyaltyCareRule(models.Model):
         self._check_code_rights()     # as it was: a rule that runs code stays the system administrators'
         reactivated = self.filtered(lambda rule: not rule.active) if vals.get('active') else self.browse()
         res = super().write(self._owner_vals(vals))
+        self._link_own_steps()
         self._check_code_rights()     # as it is now
         reactivated._start_today()
+        if 'name' in vals:
+            self.step_ids._sync_server_actions()
         return res
+
+    def _steps_changed(self):
+        """A change of the rule's lines is a change of the rule: made with the user's rights
+        to change it, and a loyalty administrator who makes it becomes its user."""
+        self.write({})
+
+    def _link_own_steps(self):
+        """The rule runs the server actions of its own lines, not those of another rule's
+        (a copied rule has lines of its own)."""
+        for rule in self.sudo():
+            actions = rule.action_server_ids
+            own = rule.step_ids.action_server_id
+            foreign = actions.filtered('loyalty_care_step_id') - own
+            if foreign or own - actions:
+                rule.write({'action_server_ids': [
+                    *(Command.unlink(action.id) for action in foreign),
+                    *(Command.link(action.id) for action in own - actions)]})
 
     def _start_today(self):
         """A new or re-activated rule does not act on the past: it looks at today onwards."""
@@ -725,7 +757,8 @@ class CrmLoyaltyCareAction(models.Model):
                 # as the rule's user, with his rights: never as superuser, the hourly job included
                 for action in actions.sorted('sequence'):
                     # code reads ``record``, the one customer; every other kind takes them all
-                    runs = [[pid] for pid in partner_ids] if action.state in PER_CUSTOMER_ACTIONS else [partner_ids]
+                    per_customer = action.state in PER_CUSTOMER_ACTIONS and not action.loyalty_care_step_id
+                    runs = [[pid] for pid in partner_ids] if per_customer else [partner_ids]
                     for ids in runs:
                         from_code(action.with_env(owner), 'crm_loyalty_care_batch').with_context(
                             active_model='res.partner', active_id=ids[0], active_ids=ids).run()

@@ -13,6 +13,9 @@ class IrActionsServer(models.Model):
         ('loyalty_winback', 'Create a Win-back Opportunity'),
     ], ondelete={'loyalty_feedback': 'cascade', 'loyalty_winback': 'cascade'})
     loyalty_team_id = fields.Many2one('crm.team', 'Sales Team', help="The team the win-back opportunity goes to.")
+    loyalty_care_step_id = fields.Many2one(
+        'crm.loyalty.care.step', 'Care Rule Line', ondelete='cascade', index='btree_not_null', readonly=True,
+        copy=False, help="The line of a care rule this action does the work of: it is changed and deleted with it.")
 
     @api.model
     def default_get(self, fields_list):
@@ -27,7 +30,7 @@ class IrActionsServer(models.Model):
         of customers: one creation per assigned user rather than one per record. Any other
         run goes, record by record, through Odoo's own runner as Odoo would call it."""
         if not is_from_code(self.env, 'crm_loyalty_care_batch'):
-            return self._loyalty_next_activity_per_record(eval_context)
+            return self._loyalty_per_record('_run_action_next_activity', eval_context)
         if not self.activity_type_id or not self._context.get('active_id') or self._is_recompute():
             return False
         records = self.env[self.model_name].browse(self._context.get('active_ids', self._context.get('active_id')))
@@ -51,21 +54,31 @@ class IrActionsServer(models.Model):
             records.browse(ids).activity_schedule(**vals, **({'user_id': user_id} if user_id else {}))
         return False
 
-    def _loyalty_next_activity_per_record(self, eval_context):
-        """Odoo's dispatch of its "schedule an activity" runner, which has no ``_multi``
-        (``ir.actions.server.run``): once per active record, with that record's context."""
+    def _run_action_object_write_multi(self, eval_context=None):
+        """Odoo's "update the record", on all the records at once for a care rule's batch of
+        customers when it writes a value on the customer himself: one write. Any other run
+        goes, record by record, through Odoo's own runner as Odoo would call it."""
+        if (not is_from_code(self.env, 'crm_loyalty_care_batch') or self.evaluation_type != 'value'
+                or not self.update_path or '.' in self.update_path or self._context.get('onchange_self')):
+            return self._loyalty_per_record('_run_action_object_write', eval_context)
+        self._loyalty_partners(eval_context).write({self.update_field_id.name: self._eval_value()[self.id]})
+        return False
+
+    def _loyalty_per_record(self, runner, eval_context):
+        """Odoo's dispatch of a runner that has no ``_multi`` (``ir.actions.server.run``):
+        once per active record, with that record's context. ``runner``: the runner's name."""
         res = False
         active_id = self._context.get('active_id')
         if not active_id and self._context.get('onchange_self'):
             active_id = self._context['onchange_self']._origin.id
             if not active_id:  # onchange on a new record
-                res = self._run_action_next_activity(eval_context=eval_context)
+                res = getattr(self, runner)(eval_context=eval_context)
         records = eval_context.get('record') or eval_context['model']
         for record_id in self._context.get('active_ids', [active_id] if active_id else []):
             run_self = self.with_context(active_ids=[record_id], active_id=record_id)
             eval_context['env'].context = run_self._context
             eval_context['records'] = eval_context['record'] = records.browse(record_id)
-            res = run_self._run_action_next_activity(eval_context=eval_context)
+            res = getattr(run_self, runner)(eval_context=eval_context)
         return res
 
     def _loyalty_partners(self, eval_context):
@@ -83,8 +96,11 @@ class IrActionsServer(models.Model):
     def _run_action_loyalty_winback_multi(self, eval_context=None):
         partners = self._loyalty_partners(eval_context)
         team = self.loyalty_team_id
+        rule_name = self.sudo().loyalty_care_step_id.rule_id.name    # a rule line's: named after the rule
         partners.env['crm.lead'].create([{
-            'name': partners.env._("Win back %s", partner.commercial_partner_id.name),
+            'name': (partners.env._("%(rule)s: %(customer)s", rule=rule_name,
+                                    customer=partner.commercial_partner_id.name) if rule_name
+                     else partners.env._("Win back %s", partner.commercial_partner_id.name)),
             'type': 'opportunity',
             'partner_id': partner.commercial_partner_id.id,
             'team_id': (team or partner.user_id.sale_team_id).id or False,

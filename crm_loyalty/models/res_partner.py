@@ -125,6 +125,10 @@ class ResPartner(models.Model):
         'No Care Contact', help="The customer does not want to be contacted by care actions or "
                                 "satisfaction requests; for a company, none of its contacts is.")
     loyalty_feedback_ids = fields.One2many('crm.loyalty.feedback', 'commercial_partner_id', 'Satisfaction Answers')
+    loyalty_team_leader_id = fields.Many2one(
+        'res.users', 'Sales Team Leader', compute='_compute_loyalty_team_leader_id',
+        help="The leader of the sales team of the customer's salesperson: whom care rules can give an "
+             "activity to.")
 
     # --- Satisfaction (filled from feedback) -------------------------------------------
     satisfaction_score = fields.Float(
@@ -353,6 +357,22 @@ class ResPartner(models.Model):
         domain = safe_eval(text or '[]')
         expression.expression(domain, self)   # validates every leaf
         return domain
+
+    # --- Care rule lines ---------------------------------------------------------------
+
+    @api.depends('user_id.sale_team_id.user_id')
+    def _compute_loyalty_team_leader_id(self):
+        for partner in self:
+            partner.loyalty_team_leader_id = partner.user_id.sale_team_id.user_id
+
+    @api.model
+    def _loyalty_care_override_tier(self, partners, tier_id, reason, days):
+        """A care rule line's tier override of ``partners``' customers (their companies),
+        for ``days`` days (0: no end), with the caller's rights."""
+        until = company_today(self.env.company) + timedelta(days=days) if days else False
+        partners.commercial_partner_id.write({
+            'loyalty_tier_override_id': tier_id, 'loyalty_tier_override_reason': reason,
+            'loyalty_tier_override_until': until})
 
     # --- Who may be contacted ---------------------------------------------------------
 
