@@ -9,8 +9,10 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from ..models import crm_loyalty_care
+from ..models.local_day import company_today
 from .common import LoyaltyCase, LoyaltyTourCase
 
 
@@ -765,6 +767,190 @@ class TestCareRules(LoyaltyCase):
 
 
 @tagged('post_install', '-at_install')
+class TestCareLines(LoyaltyCase):
+    """The "What to do" lines of a rule: each does what it says, through its server action."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.write({'email': 'tea.house@example.com', 'birthday': date(1990, 12, 1)})
+        cls.call = cls.env.ref('mail.mail_activity_data_call')
+        cls.vip, cls.newcomer = cls.env['res.partner.category'].create([{'name': 'VIP'}, {'name': 'Newcomer'}])
+        cls.gold = cls.env['crm.loyalty.tier'].create({'name': 'Gold', 'min_value': 1000})
+        cls.manager = cls._user('Loyalty Admin', 'lines_manager', 'crm_loyalty.group_loyalty_manager',
+                                'base.group_partner_manager', 'sales_team.group_sale_salesman_all_leads')
+
+    @classmethod
+    def _user(cls, name, login, *groups):
+        return cls.env['res.users'].create({
+            'name': name, 'login': login, 'email': f'{login}@example.com',
+            'groups_id': [Command.set([cls.env.ref(group).id for group in groups or ('base.group_user',)])]})
+
+    def _rule(self, *lines, **values):
+        return self.env['crm.loyalty.care.rule'].create({
+            'name': 'Birthday care', 'trigger': 'birthday', 'days': 3,
+            'partner_domain': f"[('id', '=', {self.customer.id})]",
+            'step_ids': [Command.create(line) for line in lines], **values})
+
+    def _run(self, rule):
+        """Run the rule on the customer's birthday, three days ahead."""
+        rule._run(date(2026, 11, 28))
+        self.assertEqual(rule.care_action_ids.mapped('state'), ['done'], rule.care_action_ids.note)
+
+    def test_an_activity_line_goes_to_the_chosen_assignee_on_its_day(self):
+        leader, seller, chosen = (self._user(name, login) for name, login in (
+            ('Team Leader', 'lines_leader'), ('Seller', 'lines_seller'), ('Chosen', 'lines_chosen')))
+        self.env['crm.team'].create({'name': 'North', 'user_id': leader.id, 'member_ids': [Command.set(seller.ids)]})
+        self.customer.user_id = seller
+        for assignee, expected in (('salesperson', seller), ('user', chosen), ('team_leader', leader)):
+            with self.subTest(assignee=assignee):
+                rule = self._rule({'kind': 'activity', 'activity_type_id': self.call.id, 'activity_days': 4,
+                                   'activity_summary': f'Call ({assignee})', 'activity_assignee': assignee,
+                                   'activity_user_id': chosen.id if assignee == 'user' else False},
+                                  name=f'Care {assignee}')
+                self._run(rule)
+                self.assertRecordValues(
+                    self.customer.activity_ids.filtered(lambda a, s=f'Call ({assignee})': a.summary == s),
+                    [{'activity_type_id': self.call.id, 'user_id': expected.id,
+                      'date_deadline': date.today() + timedelta(days=4)}])
+
+    def test_an_activity_for_nobody_goes_to_the_rules_user(self):
+        rule = self._rule({'kind': 'activity', 'activity_type_id': self.call.id, 'activity_assignee': 'team_leader'})
+        self._run(rule)
+        self.assertRecordValues(self.customer.activity_ids, [{'user_id': rule.user_id.id,
+                                                              'date_deadline': date.today()}])
+
+    def test_an_email_line_queues_the_template(self):
+        template = self.env['mail.template'].create({
+            'name': 'Wishes', 'model_id': self.env['ir.model']._get_id('res.partner'), 'subject': 'Happy birthday',
+            'body_html': '<p>Happy birthday</p>', 'partner_to': '{{ object.id }}'})
+        self._run(self._rule({'kind': 'email', 'template_id': template.id}))
+        mail = self.env['mail.mail'].search([('model', '=', 'res.partner'), ('res_id', '=', self.customer.id)])
+        self.assertRecordValues(mail, [{'subject': 'Happy birthday', 'state': 'outgoing'}])
+        self.assertEqual(mail.recipient_ids, self.customer)
+
+    def test_tag_lines_add_and_remove_a_tag(self):
+        self.customer.category_id = self.newcomer
+        self._run(self._rule({'kind': 'tag_add', 'tag_id': self.vip.id},
+                             {'kind': 'tag_remove', 'tag_id': self.newcomer.id}))
+        self.assertEqual(self.customer.category_id, self.vip)
+
+    def test_loyalty_field_lines_override_the_tier_set_the_level_and_stop_care_contacts(self):
+        self._run(self._rule(
+            {'kind': 'tier_override', 'tier_id': self.gold.id, 'override_reason': "It's his birthday",
+             'override_days': 30},
+            {'kind': 'relationship_level', 'relationship_level': 'proactive'},
+            {'kind': 'care_opt_out'}))
+        self.assertRecordValues(self.customer, [{
+            'loyalty_tier_override_id': self.gold.id, 'loyalty_tier_override_reason': "It's his birthday",
+            'loyalty_tier_override_until': company_today(self.company) + timedelta(days=30),
+            'loyalty_tier_id': self.gold.id, 'relationship_level': 'proactive', 'relationship_level_manual': True,
+            'care_opt_out': True}])
+
+    def test_a_satisfaction_line_sends_a_request(self):
+        self._run(self._rule({'kind': 'feedback'}))
+        request = self.env['crm.loyalty.feedback'].search([('partner_id', '=', self.customer.id)])
+        self.assertEqual(request.state, 'requested')
+        mail = self.env['mail.mail'].search([('model', '=', 'crm.loyalty.feedback'), ('res_id', '=', request.id)])
+        self.assertEqual((mail.recipient_ids, mail.state), (self.customer, 'outgoing'))
+
+    def test_a_winback_line_creates_an_opportunity_named_after_the_rule(self):
+        team = self.env['crm.team'].create({'name': 'Win-back Team'})
+        self._run(self._rule({'kind': 'winback', 'team_id': team.id}, name='Birthday comeback'))
+        self.assertRecordValues(self.env['crm.lead'].search([('partner_id', '=', self.customer.id)]), [{
+            'name': f'Birthday comeback: {self.customer.name}', 'type': 'opportunity', 'team_id': team.id}])
+
+    def test_a_lines_server_action_is_changed_and_deleted_with_it(self):
+        rule = self._rule({'kind': 'tag_add', 'tag_id': self.vip.id})
+        step = rule.step_ids
+        action = step.action_server_id
+        self.assertEqual(rule.action_server_ids, action)
+        self.assertRecordValues(action, [{
+            'model_name': 'res.partner', 'state': 'object_write', 'update_path': 'category_id',
+            'update_m2m_operation': 'add', 'value': str(self.vip.id), 'binding_model_id': False,
+            'loyalty_care_step_id': step.id}])
+        step.write({'kind': 'activity', 'activity_type_id': self.call.id, 'activity_days': 2, 'sequence': 7})
+        self.assertEqual(step.action_server_id, action)
+        self.assertRecordValues(action, [{
+            'state': 'next_activity', 'activity_type_id': self.call.id, 'activity_date_deadline_range': 2,
+            'activity_date_deadline_range_type': 'days', 'activity_user_type': 'generic',
+            'activity_user_field_name': 'user_id', 'sequence': 7}])
+        step.unlink()
+        self.assertFalse(action.exists())
+        self.assertFalse(rule.action_server_ids)
+        other = self._rule({'kind': 'feedback'}, {'kind': 'care_opt_out'}, name='Other')
+        actions = other.action_server_ids
+        self.assertEqual(len(actions), 2)
+        other.unlink()
+        self.assertFalse(actions.exists())
+
+    def test_a_copied_rule_runs_lines_of_its_own(self):
+        rule = self._rule({'kind': 'tag_add', 'tag_id': self.vip.id})
+        copy = rule.copy()
+        self.assertEqual(copy.step_ids.tag_id, self.vip)
+        self.assertEqual(copy.action_server_ids, copy.step_ids.action_server_id)
+        self.assertNotEqual(copy.action_server_ids, rule.action_server_ids)
+        self.assertEqual(rule.action_server_ids, rule.step_ids.action_server_id)
+
+    def test_a_loyalty_administrator_builds_a_rule_of_lines_but_runs_no_code(self):
+        Rule = self.env['crm.loyalty.care.rule'].with_user(self.manager)
+        rule = Rule.create({
+            'name': 'Birthday care', 'trigger': 'birthday', 'days': 3,
+            'partner_domain': f"[('id', '=', {self.customer.id})]",
+            'step_ids': [Command.create({'kind': 'activity', 'activity_type_id': self.call.id}),
+                         Command.create({'kind': 'tier_override', 'tier_id': self.gold.id,
+                                         'override_reason': 'Birthday'}),
+                         Command.create({'kind': 'tag_add', 'tag_id': self.vip.id})]})
+        rule.write({'step_ids': [Command.update(rule.step_ids[0].id, {'activity_days': 5})]})
+        rule.step_ids[2].unlink()
+        self.assertEqual(rule.sudo().action_server_ids, rule.sudo().step_ids.action_server_id)
+        self._run(rule)
+        self.assertEqual(self.customer.activity_ids.date_deadline, date.today() + timedelta(days=5))
+        self.assertEqual(self.customer.loyalty_tier_override_id, self.gold)
+        self.assertFalse(self.customer.category_id)
+        code = self.env['ir.actions.server'].create({
+            'name': 'Code', 'model_id': self.env['ir.model']._get_id('res.partner'), 'state': 'code',
+            'code': "record.write({'comment': 'code'})"})
+        with self.assertRaises(AccessError):
+            rule.write({'action_server_ids': [Command.link(code.id)]})
+        # a line's call of the addon, changed by a system administrator, is code again
+        rule.step_ids.sudo().action_server_id.filtered(lambda a: a.state == 'code').code = \
+            "record.write({'comment': 'code'})"
+        with self.assertRaises(AccessError):
+            rule.write({'name': 'Mine'})
+        with self.assertRaises(AccessError):
+            rule.step_ids[0].write({'activity_days': 1})
+
+    def test_a_loyalty_user_only_reads_the_lines(self):
+        rule = self._rule({'kind': 'feedback'})
+        user = self._user('Loyalty User', 'lines_user', 'crm_loyalty.group_loyalty_user')
+        self.assertEqual(rule.with_user(user).step_ids.summary, "Ask the customer for his satisfaction by email")
+        with self.assertRaises(AccessError):
+            self.env['crm.loyalty.care.step'].with_user(user).create({'rule_id': rule.id, 'kind': 'care_opt_out'})
+        with self.assertRaises(AccessError):
+            rule.step_ids.with_user(user).unlink()
+
+    def test_the_raw_actions_offered_are_not_the_contacts_menu_nor_other_rules_lines(self):
+        self._rule({'kind': 'feedback'})
+        domain = safe_eval(self.env['crm.loyalty.care.rule']._fields['action_server_ids'].domain)
+        offered = self.env['ir.actions.server'].search(domain)
+        bound = self.env['ir.actions.server'].search([('binding_model_id.model', '=', 'res.partner')])
+        self.assertTrue(bound, "Odoo's contextual actions on contacts (vCard...)")
+        self.assertFalse(offered & bound)
+        self.assertFalse(offered.filtered('loyalty_care_step_id'))
+
+    def test_incomplete_lines_are_refused(self):
+        for line in ({'kind': 'activity'}, {'kind': 'email'}, {'kind': 'tag_add'},
+                     {'kind': 'tier_override', 'tier_id': self.gold.id},
+                     {'kind': 'relationship_level'},
+                     {'kind': 'activity', 'activity_type_id': self.call.id, 'activity_assignee': 'user'}):
+            with self.subTest(line=line), self.assertRefused("is not complete"):
+                self._rule(line)
+        with self.assertRefused("cannot be negative"):
+            self._rule({'kind': 'activity', 'activity_type_id': self.call.id, 'activity_days': -1})
+
+
+@tagged('post_install', '-at_install')
 class TestCareTour(LoyaltyTourCase):
 
     def test_an_administrator_creates_previews_and_runs_a_birthday_rule(self):
@@ -782,9 +968,33 @@ class TestCareTour(LoyaltyTourCase):
             'state': 'next_activity', 'activity_type_id': self.env.ref('mail.mail_activity_data_call').id,
             'activity_summary': 'Birthday call', 'activity_user_type': 'specific',
             'activity_user_id': self.env.ref('base.user_admin').id})
-        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_care_rule', login='admin')
-        self.assertEqual([path.name for path in shots], ['care_rule.png'])
+        self.start_tour('/odoo', 'crm_loyalty_care_rule', login='admin')
         rule = self.env['crm.loyalty.care.rule'].search([('name', '=', 'Birthday call')])
         self.assertEqual(rule.care_action_ids.mapped('state'), ['done'])
         self.assertEqual(self.env['mail.activity'].search([('res_model', '=', 'res.partner'),
                                                            ('res_id', '=', customer.id)]).summary, 'Birthday call')
+
+    def test_a_loyalty_administrator_builds_a_rule_line_by_line_and_runs_it(self):
+        customer = self.env['res.partner'].create({
+            'name': 'Lotus Tea House', 'is_company': True,
+            'birthday': (date.today() + timedelta(days=3)).replace(year=1992)})
+        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
+        self.env['sale.order'].create({
+            'partner_id': customer.id,
+            'order_line': [(0, 0, {'product_id': product.id, 'price_unit': 80, 'tax_id': False})]}).action_confirm()
+        self.env['mail.activity.type'].create({'name': 'Birthday Phone Call', 'category': 'phonecall'})
+        tag = self.env['res.partner.category'].create({'name': 'Birthday 2026'})
+        care_admin = self.env['res.users'].create({
+            'name': 'Care Admin', 'login': 'care_admin', 'password': 'care_admin', 'email': 'care@example.com',
+            'groups_id': [Command.set([self.env.ref(group).id for group in (
+                'crm_loyalty.group_loyalty_manager', 'base.group_partner_manager',
+                'sales_team.group_sale_salesman_all_leads')])]})
+        self.assertFalse(care_admin.has_group('base.group_system'))
+        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_care_lines', login='care_admin')
+        self.assertEqual([path.name for path in shots], ['care_rule.png'])
+        rule = self.env['crm.loyalty.care.rule'].search([('name', '=', 'Birthday call')])
+        self.assertEqual((rule.step_ids.mapped('kind'), rule.user_id), (['activity', 'tag_add'], care_admin))
+        self.assertEqual(rule.care_action_ids.mapped('state'), ['done'])
+        self.assertRecordValues(customer.activity_ids, [{
+            'summary': 'Birthday call', 'user_id': care_admin.id, 'date_deadline': date.today() + timedelta(days=2)}])
+        self.assertEqual(customer.category_id, tag)
