@@ -205,7 +205,8 @@ class CrmLoyaltyCareRule(models.Model):
         self._check_code_rights()     # as it was: a rule that runs code stays the system administrators'
         reactivated = self.filtered(lambda rule: not rule.active) if vals.get('active') else self.browse()
         res = super().write(self._owner_vals(vals))
-        self._link_own_steps()
+        if not vals or {'action_server_ids', 'step_ids'} & vals.keys():     # no vals: its lines changed
+            self._link_own_steps()
         self._check_code_rights()     # as it is now
         reactivated._start_today()
         if 'name' in vals:

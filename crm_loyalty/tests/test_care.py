@@ -860,6 +860,30 @@ class TestCareLines(LoyaltyCase):
         self.assertRecordValues(self.env['crm.lead'].search([('partner_id', '=', self.customer.id)]), [{
             'name': f'Birthday comeback: {self.customer.name}', 'type': 'opportunity', 'team_id': team.id}])
 
+    def test_lines_act_on_the_whole_batch_at_once(self):
+        """Tags, loyalty fields and tier overrides: one write per batch, not one per customer."""
+        lines = ({'kind': 'tag_add', 'tag_id': self.vip.id},
+                 {'kind': 'relationship_level', 'relationship_level': 'basic'}, {'kind': 'care_opt_out'},
+                 {'kind': 'tier_override', 'tier_id': self.gold.id, 'override_reason': 'Birthday'})
+        rules = {ref: self._rule(*lines, name=ref, partner_domain=f"[('ref', '=', '{ref}')]")
+                 for ref in ('WARM', 'TEN', 'FORTY')}
+        for ref, count in (('WARM', 1), ('TEN', 10), ('FORTY', 40)):
+            self.env['res.partner'].create([{'name': f'{ref} {i}', 'is_company': True, 'ref': ref,
+                                             'birthday': date(1980, 12, 1)} for i in range(count)])
+        rules['WARM']._run(date(2026, 11, 28))
+        self.env.flush_all()
+        start = self.env.cr.sql_log_count
+        rules['TEN']._run(date(2026, 11, 28))
+        self.env.flush_all()
+        queries = self.env.cr.sql_log_count - start
+        with self.assertQueryCount(queries + 30):      # 30 more customers: at most one query each
+            rules['FORTY']._run(date(2026, 11, 28))
+        customers = self.env['res.partner'].search([('ref', '=', 'FORTY')])
+        self.assertEqual(rules['FORTY'].care_action_ids.mapped('state'), ['done'] * 40)
+        self.assertEqual(set(customers.mapped('relationship_level')), {'basic'})
+        self.assertEqual((customers.category_id, customers.loyalty_tier_override_id), (self.vip, self.gold))
+        self.assertTrue(all(customers.mapped('care_opt_out')))
+
     def test_a_lines_server_action_is_changed_and_deleted_with_it(self):
         rule = self._rule({'kind': 'tag_add', 'tag_id': self.vip.id})
         step = rule.step_ids
