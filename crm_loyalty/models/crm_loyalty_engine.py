@@ -40,7 +40,8 @@ from odoo.tools import SQL
 from ..lib import clv
 from .access import from_code, is_from_code
 from .cron_step import committing, continue_later, next_batch_size, step_seconds, window_spent
-from .local_day import company_today, company_tz, day_start_utc, local_day_sql
+from .local_day import company_today
+from .purchases import purchases_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -100,10 +101,6 @@ FIT_SAMPLE_SIZE = 100000
 NEXT_PURCHASE_DAYS = 30     # the horizon of loyalty_purchase_probability_30d
 BACKTEST_MIN_HOLDOUT_DAYS = 182     # 26 weeks
 WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
-
-
-# An order's rate to the company currency, as the engine reads orders (untaxed ÷ rate).
-ORDER_RATE_SQL = SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric")
 
 
 def loyalty_segment_sql(company, satisfaction, purchases, scored):
@@ -227,7 +224,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
             'as_of': as_of,
             'window_start': window_start,
             'window_days': (as_of - window_start).days,
-            'tz': company_tz(company),
             'margin': margin,
             'lang': lang,
             'author_id': user.partner_id.id,
@@ -385,37 +381,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
     # ------------------------------------------------------------------------------------
 
     def _purchases_sql(self, params, partner_ids=None):
-        """Rows (partner_id, day, amount, margin, is_purchase) of the company's sales up to
-        as_of, on the commercial entity, untaxed, in company currency. The day is the
-        company's local day (an invoice's date is one already)."""
-        company = params['company']
-        end = params['as_of'] + timedelta(days=1)
-        if company.loyalty_purchase_source == 'invoice':
-            where = SQL("AND m.commercial_partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
-            return SQL(
-                """SELECT m.commercial_partner_id AS partner_id, m.invoice_date AS day,
-                          m.amount_untaxed_signed::numeric AS amount, NULL::numeric AS margin,
-                          m.move_type = 'out_invoice' AND m.amount_untaxed_signed > 0 AS is_purchase
-                     FROM account_move m
-                    WHERE m.company_id = %(company)s AND m.state = 'posted'
-                      AND m.move_type IN ('out_invoice', 'out_refund')
-                      AND m.invoice_date < %(end)s %(where)s""",
-                company=company.id, end=end, where=where)
-        rate = ORDER_RATE_SQL
-        where = SQL(
-            "AND so.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))", partner_ids,
-        ) if partner_ids is not None else SQL()
-        return SQL(
-            """SELECT p.commercial_partner_id AS partner_id, %(day)s AS day,
-                      so.amount_untaxed / %(rate)s AS amount, %(margin)s AS margin,
-                      so.amount_untaxed > 0 AS is_purchase
-                 FROM sale_order so
-                 JOIN res_partner p ON p.id = so.partner_id
-                WHERE so.company_id = %(company)s AND so.state = 'sale'
-                  AND so.date_order < %(end)s %(where)s""",
-            rate=rate, company=company.id, end=day_start_utc(company, end), where=where,
-            day=local_day_sql(SQL("so.date_order"), params['tz']),
-            margin=SQL("so.margin / %s", rate) if params['margin'] else SQL("NULL::numeric"))
+        """Rows (partner_id, day, amount, margin, is_purchase, ...) of the company's
+        purchases up to as_of (``purchases.purchases_sql``)."""
+        return purchases_sql(params['company'], date_to=params['as_of'] + timedelta(days=1),
+                             partners=partner_ids, margin=params['margin'])
 
     def _daily_sql(self, params, partner_ids=None):
         """Rows (partner_id, day, amount, margin, is_purchase): the company's sales of each
