@@ -22,3 +22,4 @@ from . import test_real_world
 from . import test_partner_merge
 from . import test_prediction_quality
 from . import test_snapshot_backfill
+from . import test_report_cohort
