@@ -22,3 +22,5 @@ from . import test_real_world
 from . import test_partner_merge
 from . import test_prediction_quality
 from . import test_purchases
+from . import test_snapshot_backfill
+from . import test_report_cohort
