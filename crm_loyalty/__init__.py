@@ -4,6 +4,11 @@ from . import report
 from . import wizard
 
 
+def post_init_hook(env):
+    """Queue the snapshots of the past months, built from the sales history by a job."""
+    env['crm.loyalty.engine']._start_backfill(env['res.company'].search([]))
+
+
 def uninstall_hook(env):
     """Drop the tables that unfinished recompute runs keep between steps (not models), and
     the server actions of the care rules' lines, which would outlive their rules."""

@@ -45,6 +45,7 @@
             'crm_loyalty/static/src/tours/*.js',
         ],
     },
+    'post_init_hook': 'post_init_hook',
     'uninstall_hook': 'uninstall_hook',
     'application': True,
     'installable': True,

@@ -594,12 +594,13 @@ def main():
     print(f"engine {engine['best_seconds']:.2f} s ({engine['sql_statements']} statements, "
           f"{engine['partner_rows_written']} partners, peak RSS {engine['peak_rss_mb']} MB), "
           f"floor {floor['best_seconds']:.2f} s: x{result['engine_over_floor']:.1f}")
-    channel = result['channel']
-    print(f"territories: {channel['partners']} partners matched in {channel['match_seconds']:.2f} s "
-          f"({channel['match_sql_statements']} statements, {channel['match_written']} written), again "
-          f"{channel['match_again_seconds']:.2f} s; conflicts of {channel['detect_orders']} orders found in "
-          f"{channel['detect_seconds']:.2f} s")
-    for rule in result['care']['rules']:
+    channel = result.get('channel')
+    if channel:
+        print(f"territories: {channel['partners']} partners matched in {channel['match_seconds']:.2f} s "
+              f"({channel['match_sql_statements']} statements, {channel['match_written']} written), again "
+              f"{channel['match_again_seconds']:.2f} s; conflicts of {channel['detect_orders']} orders found in "
+              f"{channel['detect_seconds']:.2f} s")
+    for rule in result.get('care', {}).get('rules', ()):
         print(f"care rule {rule['trigger']} {rule['days']}d: {rule['candidates']} candidates, preview "
               f"{rule['preview_seconds']:.2f} s ({rule['preview_sql_statements']} statements), run "
               f"{rule['run_seconds']:.2f} s ({rule['run_sql_statements']} statements, {rule['run_actioned']} actioned)")

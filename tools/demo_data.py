@@ -638,7 +638,8 @@ def main():
     parser.add_argument('--orders', type=int, default=20000)
     parser.add_argument('--seed', type=int, default=7)
     parser.add_argument('--loyalty', action='store_true',
-                        help="also create tiers from the revenue distribution and run the loyalty engine")
+                        help="also create tiers from the revenue distribution, run the loyalty engine and "
+                             "build the snapshots of the past months")
     parser.add_argument('--as-of', type=date.fromisoformat, default=date.today(),
                         help="the day the history ends (default: today)")
     args, odoo_args = parser.parse_known_args()
@@ -670,6 +671,10 @@ def main():
             engine_started = time.time()
             written = env['crm.loyalty.engine']._recompute(as_of=args.as_of)
             print(f"loyalty engine: {written} customers scored in {time.time() - engine_started:.1f} s")
+            backfill_started = time.time()
+            env['crm.loyalty.engine']._start_backfill(gen.company, trigger=False)
+            months, _left = env['crm.loyalty.engine']._backfill_steps()
+            print(f"loyalty snapshots: {months} past months built in {time.time() - backfill_started:.1f} s")
             answers = gen.setup_feedback()
             print(f"satisfaction: {answers} answers and requests")
     print(f"demo data: {partners} partners ({args.customers} customers), {orders} orders, "

@@ -32,6 +32,7 @@ from .access import (
 )
 from .cron_step import committing, continue_later, step_seconds, window_spent
 from .local_day import company_today, company_tz, day_start_utc, local_day_sql
+from .purchases import purchase_lines_sql, purchases_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -73,15 +74,16 @@ SYSTEM_FIELDS = frozenset({'last_run_date'})
 
 def bought_again_sql(action, company, days):
     """SQL condition: the customer of the care action aliased ``action`` (any contact of his
-    company) confirmed an order of ``company`` within ``days`` days after it (both values or
-    SQL expressions): what the uplift of care counts, for treated and holdout customers alike."""
+    company) made a purchase of ``company`` (a ``res.company``; ``purchases``) within ``days``
+    days after it (a value or an SQL expression): what the uplift of care counts, for
+    treated and holdout customers alike."""
     return SQL(
-        """EXISTS (SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
-                     JOIN res_partner ap ON ap.commercial_partner_id = sp.commercial_partner_id
-                    WHERE ap.id = %(action)s.partner_id AND so.state = 'sale'
-                      AND so.company_id = %(company)s AND so.date_order > %(action)s.date
-                      AND so.date_order <= %(action)s.date + %(days)s * INTERVAL '1 day')""",
-        action=SQL.identifier(action), company=company, days=days)
+        """EXISTS (SELECT 1 FROM (%(purchases)s) bought
+                     JOIN res_partner ap ON ap.commercial_partner_id = bought.partner_id
+                    WHERE ap.id = %(action)s.partner_id AND bought.is_purchase
+                      AND bought.moment > %(action)s.date
+                      AND bought.moment <= %(action)s.date + %(days)s * INTERVAL '1 day')""",
+        purchases=purchases_sql(company), action=SQL.identifier(action), days=days)
 
 
 def holdout_draw_sql(rule, partner):
@@ -402,16 +404,13 @@ class CrmLoyaltyCareRule(models.Model):
 
     def _trigger_sql_product_reminder(self, since, today, now):
         return SQL(
-            """SELECT DISTINCT cp.commercial_partner_id, 'order ' || so.id
-                 FROM sale_order_line l
-                 JOIN sale_order so ON so.id = l.order_id
-                 JOIN res_partner cp ON cp.id = so.partner_id
+            """SELECT DISTINCT l.partner_id, l.reference
+                 FROM (%s) l
                  JOIN product_product pp ON pp.id = l.product_id
                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                WHERE so.company_id = %s AND so.state = 'sale' AND %s
-                  AND (l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))""",
-            self.company_id.id, self._within_sql(SQL("so.date_order"), since - timedelta(days=self.days),
-                                                 today - timedelta(days=self.days)),
+                WHERE l.product_id = ANY(%s) OR pt.categ_id = ANY(%s)""",
+            purchase_lines_sql(self.company_id, since - timedelta(days=self.days),
+                               today - timedelta(days=self.days - 1)),
             self.product_ids.ids, self._category_ids())
 
     def _trigger_sql_replenishment(self, since, today, now):
@@ -453,21 +452,17 @@ class CrmLoyaltyCareRule(models.Model):
             "(l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))", self.product_ids.ids, self._category_ids())
         return SQL(
             """SELECT r.partner_id, 'product ' || r.product_id || ' after ' || r.last_day FROM (
-                   SELECT cp.commercial_partner_id AS partner_id, l.product_id,
-                          MIN(%(day)s) AS first_day, MAX(%(day)s) AS last_day, COUNT(DISTINCT %(day)s) AS days
-                     FROM sale_order_line l
-                     JOIN sale_order so ON so.id = l.order_id
-                     JOIN res_partner cp ON cp.id = so.partner_id
+                   SELECT l.partner_id, l.product_id,
+                          MIN(l.day) AS first_day, MAX(l.day) AS last_day, COUNT(DISTINCT l.day) AS days
+                     FROM (%(lines)s) l
                      JOIN product_product pp ON pp.id = l.product_id
                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                    WHERE so.company_id = %(company)s AND so.state = 'sale' AND so.date_order < %(end)s
-                      AND %(products)s
+                    WHERE %(products)s
                     GROUP BY 1, 2) r
                 WHERE r.days >= 2
                   AND r.last_day + ((r.last_day - r.first_day) / (r.days - 1))::int - %(n)s <= %(today)s""",
-            day=local_day_sql(SQL("so.date_order"), company_tz(self.company_id)), company=self.company_id.id,
-            end=day_start_utc(self.company_id, today + timedelta(days=1)), today=today, products=products,
-            n=self.days)
+            lines=purchase_lines_sql(self.company_id, date_to=today + timedelta(days=1)),
+            today=today, products=products, n=self.days)
 
     def _candidates_sql(self, since, today, now):
         """(partner_id, occurrence) to act on for the days ``since`` to ``today``: trigger,
@@ -541,7 +536,7 @@ class CrmLoyaltyCareRule(models.Model):
                      FROM crm_loyalty_care_action a
                     WHERE a.rule_id = %(rule)s AND a.state IN ('done', 'holdout')
                     GROUP BY a.state""",
-                bought=bought_again_sql('a', rule.company_id.id, rule.uplift_days), rule=rule.id))
+                bought=bought_again_sql('a', rule.company_id, rule.uplift_days), rule=rule.id))
             for state, count, bought in self.env.cr.fetchall():
                 rate = 100.0 * bought / count if count else 0.0
                 if state == 'done':

@@ -16,9 +16,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
 from .access import LOYALTY_MANAGER, check_group, from_code, is_from_code
-from .crm_loyalty_engine import ORDER_RATE_SQL
 from .cron_step import step_seconds
-from .local_day import company_today, company_tz_sql, day_start_utc, local_day_sql
+from .local_day import company_today, company_tz_sql, local_day_sql
+from .purchases import purchases_sql
 from .res_partner_channel import channel_tree_sql
 
 REVIEW_MONTHS = 12
@@ -170,8 +170,9 @@ class CrmLoyaltyChannelGradeReview(models.Model):
     direction = fields.Selection(REVIEW_DIRECTIONS, required=True, readonly=True)
     revenue = fields.Monetary(
         'Revenue (12 months)', readonly=True,
-        help="Confirmed orders of the last 12 months of the partner and of every partner "
-             "downstream of him, untaxed, in the company's currency.")
+        help="Purchases of the last 12 months of the partner and of every partner downstream of "
+             "him (confirmed orders, or posted invoices net of credit notes, as the company counts "
+             "purchases), untaxed, in the company's currency.")
     satisfaction = fields.Float(readonly=True, digits=(3, 2), help="The partner's satisfaction score (1 to 5).")
     satisfaction_measured = fields.Boolean(
         readonly=True,
@@ -273,13 +274,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                -- each channel partner with himself and every partner downstream of him
                tree (root_id, partner_id, depth) AS (%(tree)s),
                sales AS (
-                    SELECT buyer.commercial_partner_id AS partner_id,
-                           SUM(so.amount_untaxed / %(rate)s) AS amount
-                      FROM sale_order so JOIN res_partner buyer ON buyer.id = so.partner_id
-                     WHERE so.company_id = %(company)s AND so.state = 'sale'
-                       AND so.date_order >= %(start)s AND so.date_order < %(end)s
-                       AND buyer.commercial_partner_id IN (SELECT partner_id FROM tree)
-                     GROUP BY buyer.commercial_partner_id),
+                    SELECT partner_id, SUM(amount) AS amount FROM (%(purchases)s) purchases GROUP BY partner_id),
                revenue AS (
                     SELECT tree.root_id AS partner_id, COALESCE(SUM(sales.amount), 0) AS revenue
                       FROM tree LEFT JOIN sales ON sales.partner_id = tree.partner_id
@@ -341,9 +336,9 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                 WHERE review.company_id = %(company)s AND review.state = 'proposed'
                   AND qualified.proposed_id IS NOT DISTINCT FROM qualified.current_id""",
             members=members, company=company.id, key=key, as_of=as_of, window_start=window_start,
-            tree=channel_tree_sql(SQL("SELECT id FROM members")), rate=ORDER_RATE_SQL,
-            start=day_start_utc(company, window_start + timedelta(days=1)),
-            end=day_start_utc(company, as_of + timedelta(days=1)),
+            tree=channel_tree_sql(SQL("SELECT id FROM members")),
+            purchases=purchases_sql(company, window_start + timedelta(days=1), as_of + timedelta(days=1),
+                                    partners=SQL("SELECT partner_id FROM tree")),
             uid=self.env.uid)
 
     # --- Reviewers' reminder ----------------------------------------------------------

@@ -1,14 +1,15 @@
 """Distributor scorecards: one row per channel partner and company, always current.
 
-The revenue of a channel partner is what goes through him: his own confirmed orders and
-those of every partner downstream of him in the channel (his resellers, their customers…).
+The revenue of a channel partner is what goes through him: his own purchases and those of
+every partner downstream of him in the channel (his resellers, their customers…), each
+company's purchases as its customers' figures count them (``purchases``).
 """
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from .crm_loyalty_complaint import OPEN_STATES
-from .crm_loyalty_engine import ORDER_RATE_SQL
 from .local_day import company_tz_sql, local_day_sql
+from .purchases import PURCHASE_FIELDS, purchases_sql
 from .res_partner_channel import CHANNEL_ROLES, channel_tree_sql
 
 # The scorecard figures shown on the partner form, as ``channel_score_<name>``.
@@ -25,12 +26,12 @@ class CrmLoyaltyChannelScorecard(models.Model):
     _order = 'revenue_ytd desc, partner_id'
     _rec_name = 'partner_id'
     _depends = {
+        **PURCHASE_FIELDS,
         'res.partner': [
-            'active', 'commercial_partner_id', 'company_id', 'channel_role', 'channel_parent_id',
-            'channel_grade_id', 'channel_target', 'satisfaction_score',
+            'active', 'company_id', 'channel_role', 'channel_parent_id', 'channel_grade_id', 'channel_target',
+            'satisfaction_score', *PURCHASE_FIELDS['res.partner'],
         ],
-        'res.company': ['currency_id'],
-        'sale.order': ['state', 'date_order', 'partner_id', 'company_id', 'amount_untaxed', 'currency_rate'],
+        'res.company': ['currency_id', *PURCHASE_FIELDS['res.company']],
         'crm.loyalty.complaint': ['state', 'company_id', 'commercial_partner_id'],
         'crm.loyalty.channel.conflict': ['state', 'date', 'company_id', 'distributor_id', 'expected_distributor_id'],
         'crm.loyalty.channel.grade': ['company_id'],
@@ -45,9 +46,10 @@ class CrmLoyaltyChannelScorecard(models.Model):
     grade_color = fields.Integer(related='grade_id.color', string='Grade Color')
     revenue_ytd = fields.Monetary(
         'Revenue This Year', readonly=True,
-        help="Confirmed orders of the channel partner and of every partner downstream of him, "
-             "from January 1st to today, untaxed, in the company's currency. A reseller's sales "
-             "also count for his distributor.")
+        help="Purchases of the channel partner and of every partner downstream of him (confirmed "
+             "orders, or posted invoices net of credit notes, as the company counts purchases), from "
+             "January 1st to today, untaxed, in the company's currency. A reseller's sales also count "
+             "for his distributor.")
     revenue_last_ytd = fields.Monetary(
         'Revenue Last Year', readonly=True,
         help="The same as Revenue This Year, over the same period of last year (January 1st "
@@ -61,7 +63,7 @@ class CrmLoyaltyChannelScorecard(models.Model):
         help="Revenue this year as a share of the annual target; empty without target.")
     customers_active = fields.Integer(
         'Active Customers', readonly=True,
-        help="Partners downstream of the channel partner with a confirmed order in the last 365 days.")
+        help="Partners downstream of the channel partner with a purchase in the last 365 days.")
     satisfaction = fields.Float(
         'Satisfaction', aggregator='avg', digits=(3, 2), readonly=True,
         help="The channel partner's own satisfaction score (1 to 5); empty without answer.")
@@ -85,12 +87,10 @@ class CrmLoyaltyChannelScorecard(models.Model):
     def _scorecard_sql(self, partner_ids=None, company_id=None):
         """The scorecard rows, one per (active commercial channel partner, company that can
         see him): all of them (the view), or those of ``partner_ids`` in ``company_id`` (the
-        partner form, which then reads only their channel's orders, not every order)."""
+        partner form, which then reads only their channel's purchases, not every one)."""
         only_partners = SQL("AND p.id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
         only_company = SQL("AND c.id = %s", company_id) if company_id else SQL()
-        only_channel = SQL(
-            "AND p.commercial_partner_id IN (SELECT partner_id FROM tree) AND so.company_id = %s", company_id,
-        ) if partner_ids is not None and company_id else SQL()
+        only_company_sales = SQL("AND pu.company_id = %s", company_id) if company_id else SQL()
         return SQL(
             """WITH RECURSIVE period AS (
                    -- each company's calendar: its days in its time zone
@@ -112,23 +112,15 @@ class CrmLoyaltyChannelScorecard(models.Model):
                ), tree (root_id, partner_id, depth) AS (
                    %(tree)s
                ), sales AS (
-                   -- confirmed orders per company and commercial partner, untaxed, in company currency
-                   SELECT so.company_id, p.commercial_partner_id AS partner_id,
-                          SUM(so.amount_untaxed / %(rate)s) FILTER (
-                              WHERE local.day >= period.year_start) AS revenue_ytd,
-                          SUM(so.amount_untaxed / %(rate)s) FILTER (
-                              WHERE local.day < period.last_year_end) AS revenue_last_ytd,
-                          BOOL_OR(local.day >= period.active_from) AS active
-                     FROM sale_order so
-                     JOIN res_partner p ON p.id = so.partner_id
-                     JOIN period ON period.company_id = so.company_id
-                     CROSS JOIN LATERAL (SELECT %(order_day)s AS day) local
-                    WHERE so.state = 'sale'
-                      -- a day's margin either way for the index, then the company's days
-                      AND so.date_order >= period.last_year_start - 1 AND so.date_order < period.period_end + 1
-                      AND local.day >= period.last_year_start AND local.day < period.period_end
-                      %(only_channel)s
-                    GROUP BY so.company_id, p.commercial_partner_id
+                   -- purchases per company and commercial partner, untaxed, in company currency
+                   SELECT pu.company_id, pu.partner_id,
+                          SUM(pu.amount) FILTER (WHERE pu.day >= period.year_start) AS revenue_ytd,
+                          SUM(pu.amount) FILTER (WHERE pu.day < period.last_year_end) AS revenue_last_ytd,
+                          BOOL_OR(pu.is_purchase AND pu.day >= period.active_from) AS active
+                     FROM (%(purchases)s) pu
+                     JOIN period ON period.company_id = pu.company_id
+                    WHERE pu.day >= period.last_year_start AND pu.day < period.period_end %(only_company_sales)s
+                    GROUP BY pu.company_id, pu.partner_id
                ), revenue AS (
                    SELECT tree.root_id AS partner_id, sales.company_id,
                           SUM(sales.revenue_ytd) AS revenue_ytd, SUM(sales.revenue_last_ytd) AS revenue_last_ytd,
@@ -186,12 +178,15 @@ class CrmLoyaltyChannelScorecard(models.Model):
                  LEFT JOIN revenue r ON r.partner_id = ch.partner_id AND r.company_id = ch.company_id
                  LEFT JOIN complaints cm ON cm.partner_id = ch.partner_id AND cm.company_id = ch.company_id
                  LEFT JOIN conflicts cf ON cf.partner_id = ch.partner_id AND cf.company_id = ch.company_id""",
-            rate=ORDER_RATE_SQL,
             tz=company_tz_sql(SQL("c.id")),
             today=local_day_sql(SQL("(NOW() AT TIME ZONE 'UTC')"), SQL("zone.tz")),
-            order_day=local_day_sql(SQL("so.date_order"), SQL("period.tz")),
+            # the companies' periods together bound the documents read (an index's range)
+            purchases=purchases_sql(
+                date_from=SQL("(SELECT MIN(last_year_start) FROM period)"),
+                date_to=SQL("(SELECT MAX(period_end) FROM period)"),
+                partners=SQL("SELECT partner_id FROM tree") if partner_ids is not None else None),
             open_states=OPEN_STATES,
-            only_partners=only_partners, only_company=only_company, only_channel=only_channel,
+            only_partners=only_partners, only_company=only_company, only_company_sales=only_company_sales,
             tree=channel_tree_sql(SQL("SELECT DISTINCT partner_id FROM channel")),
         )
 
@@ -222,7 +217,7 @@ class ResPartner(models.Model):
     channel_score_revenue_ytd = fields.Monetary(
         'Channel Revenue This Year', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
         groups='crm_loyalty.group_loyalty_user',
-        help="Confirmed orders through the channel partner (his own and those of every partner "
+        help="Purchases through the channel partner (his own and those of every partner "
              "downstream of him) since January 1st, untaxed, in the company's currency.")
     channel_score_revenue_last_ytd = fields.Monetary(
         'Channel Revenue Last Year', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
@@ -238,7 +233,7 @@ class ResPartner(models.Model):
         groups='crm_loyalty.group_loyalty_user')
     channel_score_customers_active = fields.Integer(
         'Channel Active Customers', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
-        help="Partners downstream with a confirmed order in the last 365 days.")
+        help="Partners downstream with a purchase in the last 365 days.")
     channel_score_satisfaction = fields.Float(
         'Channel Satisfaction', digits=(3, 2), compute='_compute_channel_scores',
         groups='crm_loyalty.group_loyalty_user')

@@ -40,7 +40,8 @@ from odoo.tools import SQL
 from ..lib import clv
 from .access import from_code, is_from_code
 from .cron_step import committing, continue_later, next_batch_size, step_seconds, window_spent
-from .local_day import company_today, company_tz, day_start_utc, local_day_sql
+from .local_day import company_today
+from .purchases import purchases_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ BATCH_SIZE = 20000          # customers of a run's first batch; the next ones fi
 MIN_BATCH_SIZE = 1000
 MAX_BATCH_SIZE = 200000
 RECOMPUTE_CRON = 'crm_loyalty.ir_cron_loyalty_recompute'
+BACKFILL_CRON = 'crm_loyalty.ir_cron_loyalty_backfill'
 LOCK_NAMESPACE = 0x10ca17   # first key of the advisory locks that serialise runs per company
 DAYS_PER_MONTH = 365.25 / 12
 RETRYABLE = (errorcodes.SERIALIZATION_FAILURE, errorcodes.DEADLOCK_DETECTED, errorcodes.LOCK_NOT_AVAILABLE)
@@ -102,8 +104,9 @@ BACKTEST_MIN_HOLDOUT_DAYS = 182     # 26 weeks
 WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
 
 
-# An order's rate to the company currency, as the engine reads orders (untaxed ÷ rate).
-ORDER_RATE_SQL = SQL("COALESCE(NULLIF(so.currency_rate, 0), 1)::numeric")
+def month_end(day):
+    """The last day of the month of ``day``."""
+    return day + relativedelta(day=31)
 
 
 def loyalty_segment_sql(company, satisfaction, purchases, scored):
@@ -227,7 +230,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
             'as_of': as_of,
             'window_start': window_start,
             'window_days': (as_of - window_start).days,
-            'tz': company_tz(company),
             'margin': margin,
             'lang': lang,
             'author_id': user.partner_id.id,
@@ -381,41 +383,106 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return False
 
     # ------------------------------------------------------------------------------------
+    # Snapshots of past months (on install, or Build Past Snapshots)
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def _start_backfill(self, companies, trigger=True):
+        """Let the backfill job build the snapshots of the company's past months (its
+        setting), from the oldest to last month; a backfill under way starts over.
+        ``trigger``: ask for a call of the job at once."""
+        def first_month_end(company):
+            month = company_today(company).replace(day=1) - relativedelta(
+                months=company.loyalty_snapshot_backfill_months)
+            return month_end(month)
+        self.env['crm.loyalty.cron.position']._start(BACKFILL_CRON, companies, as_of=first_month_end,
+                                                     trigger=trigger)
+
+    @api.model
+    def _cron_backfill_snapshots(self):
+        """The backfill job: a month of a company per step, each committed, until a quarter
+        of the cron's time limit is spent; then the progress (in months), so that Odoo calls
+        it again at once while months are left."""
+        if window_spent(self.env):
+            positions = self.env['crm.loyalty.cron.position']._positions(BACKFILL_CRON)
+            continue_later(self.env, BACKFILL_CRON, 0, sum(map(self._backfill_months_left, positions)))
+            return
+        done, left = self._backfill_steps(time.monotonic() + step_seconds())
+        continue_later(self.env, BACKFILL_CRON, done, left)
+
+    @api.model
+    def _backfill_steps(self, deadline=None):
+        """Months of the backfill's companies, oldest first, one step each (committed with
+        the company's position, the next month end), until ``time.monotonic()`` passes
+        ``deadline`` (one step at least; all of them without a deadline). A company done
+        loses its position. Returns (months done, months left)."""
+        cr = self.env.cr
+        positions = self.env['crm.loyalty.cron.position']._positions(BACKFILL_CRON)
+        done = 0
+        for position in positions:
+            while deadline is None or not done or time.monotonic() < deadline:
+                # the position as committed, locked until this step commits (a restart waits)
+                cr.execute(SQL("SELECT as_of FROM crm_loyalty_cron_position WHERE id = %s FOR NO KEY UPDATE",
+                               position.id))
+                row = cr.fetchone()
+                position.invalidate_recordset()
+                if not row or not self._backfill_months_left(position):
+                    break
+                started = time.monotonic()
+                written = self._backfill_month(position.company_id, position.as_of)
+                _logger.info("Loyalty snapshots of %s as of %s: %d customers in %.1f s", position.company_id.name,
+                             position.as_of, written, time.monotonic() - started)
+                position.as_of = month_end(position.as_of + timedelta(days=1))
+                position._commit()
+                done += 1
+        left = 0
+        for position in positions.exists():
+            if remaining := self._backfill_months_left(position):
+                left += remaining
+                continue
+            position.unlink()
+            position._commit()
+        return done, left
+
+    def _backfill_months_left(self, position):
+        """Months the backfill has still to do in the position's company: from its month
+        to last month (this month's snapshot is the nightly run's)."""
+        this_month = company_today(position.company_id).replace(day=1)
+        month = position.as_of.replace(day=1)
+        return max((this_month.year - month.year) * 12 + this_month.month - month.month, 0)
+
+    def _backfill_month(self, company, as_of):
+        """The snapshot of the month of ``as_of`` (its last day) of every customer of
+        ``company`` who had bought by then, as the nightly run of that day would have
+        written it: the engine's history, scores, segments and predictions as of that day,
+        in temporary tables (the company's lifetime-value fit is left as it is). The tier
+        is the one whose threshold the figure reached: a past grace period or override
+        cannot be known. Nothing else is written, and a snapshot already there is kept.
+        Returns the snapshots written."""
+        cr = self.env.cr
+        self.env.flush_all()
+        params = self._params(company, as_of)
+        cr.execute("DROP TABLE IF EXISTS crm_loyalty_hist, crm_loyalty_scores, crm_loyalty_batch")
+        self._build_history(params)
+        self._build_scores(params)
+        self._predict_lifetime_value(params, refit=True, keep_fit=False)
+        buyers = SQL("(SELECT * FROM %s WHERE count_total > 0) AS s", params['scores'])
+        cr.execute(SQL("CREATE TEMP TABLE crm_loyalty_batch AS %s", self._decision_sql(params, buyers, partial=False)))
+        cr.execute(self._snapshot_sql(params, tier='computed_tier_id', keep_existing=True))
+        written = cr.rowcount
+        cr.execute("DROP TABLE crm_loyalty_hist, crm_loyalty_scores, crm_loyalty_batch")
+        self.env['crm.loyalty.snapshot'].invalidate_model()
+        return written
+
+    # ------------------------------------------------------------------------------------
     # SQL
     # ------------------------------------------------------------------------------------
 
     def _purchases_sql(self, params, partner_ids=None):
-        """Rows (partner_id, day, amount, margin, is_purchase) of the company's sales up to
-        as_of, on the commercial entity, untaxed, in company currency. The day is the
-        company's local day (an invoice's date is one already)."""
-        company = params['company']
-        end = params['as_of'] + timedelta(days=1)
-        if company.loyalty_purchase_source == 'invoice':
-            where = SQL("AND m.commercial_partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
-            return SQL(
-                """SELECT m.commercial_partner_id AS partner_id, m.invoice_date AS day,
-                          m.amount_untaxed_signed::numeric AS amount, NULL::numeric AS margin,
-                          m.move_type = 'out_invoice' AND m.amount_untaxed_signed > 0 AS is_purchase
-                     FROM account_move m
-                    WHERE m.company_id = %(company)s AND m.state = 'posted'
-                      AND m.move_type IN ('out_invoice', 'out_refund')
-                      AND m.invoice_date < %(end)s %(where)s""",
-                company=company.id, end=end, where=where)
-        rate = ORDER_RATE_SQL
-        where = SQL(
-            "AND so.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))", partner_ids,
-        ) if partner_ids is not None else SQL()
-        return SQL(
-            """SELECT p.commercial_partner_id AS partner_id, %(day)s AS day,
-                      so.amount_untaxed / %(rate)s AS amount, %(margin)s AS margin,
-                      so.amount_untaxed > 0 AS is_purchase
-                 FROM sale_order so
-                 JOIN res_partner p ON p.id = so.partner_id
-                WHERE so.company_id = %(company)s AND so.state = 'sale'
-                  AND so.date_order < %(end)s %(where)s""",
-            rate=rate, company=company.id, end=day_start_utc(company, end), where=where,
-            day=local_day_sql(SQL("so.date_order"), params['tz']),
-            margin=SQL("so.margin / %s", rate) if params['margin'] else SQL("NULL::numeric"))
+        """Rows (partner_id, day, amount, margin, is_purchase, ...) of the company's
+        purchases up to as_of (``purchases.purchases_sql``)."""
+        return purchases_sql(params['company'], date_to=params['as_of'] + timedelta(days=1),
+                             partners=partner_ids, margin=params['margin'])
 
     def _daily_sql(self, params, partner_ids=None):
         """Rows (partner_id, day, amount, margin, is_purchase): the company's sales of each
@@ -594,9 +661,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
             high=company.loyalty_churn_high_ratio, medium=company.loyalty_churn_medium_ratio,
         ))
 
-    def _predict_lifetime_value(self, params, refit):
+    def _predict_lifetime_value(self, params, refit, keep_fit=True):
         """BG/NBD + Gamma-Gamma, in days, over the scored customers of the company. A full
-        recompute refits; a partial one reuses the company's last fit when there is one."""
+        recompute refits; a partial one reuses the company's last fit when there is one.
+        ``keep_fit=False`` (the backfill of past months) refits without storing the fit."""
         company = params['company']
         cr = self.env.cr
         columns = self._fetch_columns(SQL(
@@ -624,7 +692,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
             if not (bgnbd.converged and gamma.converged):
                 _logger.warning("Lifetime value of %s uses the baseline: %s", company.name,
                                 "; ".join(r for r in (bgnbd.reason, gamma.reason) if r))
-            company.sudo().loyalty_clv_fit = fit
+            if keep_fit:
+                company.sudo().loyalty_clv_fit = fit
         horizon = company.loyalty_clv_horizon_months * DAYS_PER_MONTH
         alive = clv.probability_alive(fit['bgnbd'], frequency, recency, age)
         purchases = clv.expected_purchases(fit['bgnbd'], horizon, frequency, recency, age)
@@ -845,18 +914,26 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 WHERE p.commercial_partner_id = b.partner_id""",
             assignments=SQL(", ").join(assignments), table=SQL.identifier(table))
 
-    def _snapshot_sql(self, params):
+    def _snapshot_sql(self, params, tier='new_tier_id', keep_existing=False):
+        """The month's snapshot of each customer of ``crm_loyalty_batch`` who ever bought,
+        with his tier from its column ``tier``. The nightly run updates the month's rows;
+        ``keep_existing`` (the backfill of past months) leaves a row already there as it is."""
         month = params['as_of'].replace(day=1)
-        return SQL(
+        insert = SQL(
             """INSERT INTO crm_loyalty_snapshot
                       (partner_id, company_id, date, tier_id, rfm_segment, abc_class, value_segment,
                        churn_risk, revenue, purchase_count, clv_predicted,
                        create_uid, create_date, write_uid, write_date)
-               SELECT b.partner_id, %(company)s, %(month)s, b.new_tier_id, b.rfm_segment, b.abc_class,
+               SELECT b.partner_id, %(company)s, %(month)s, b.%(tier)s, b.rfm_segment, b.abc_class,
                       b.value_segment, b.churn_risk, b.revenue_window, b.count_window, b.clv_predicted,
                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                  FROM crm_loyalty_batch b
-                WHERE b.count_total > 0
+                WHERE b.count_total > 0""",
+            company=params['company'].id, month=month, uid=params['uid'], tier=SQL.identifier(tier))
+        if keep_existing:
+            return SQL("%s ON CONFLICT (partner_id, company_id, date) DO NOTHING", insert)
+        return SQL(
+            """%(insert)s
                ON CONFLICT (partner_id, company_id, date) DO UPDATE SET
                       tier_id = EXCLUDED.tier_id, rfm_segment = EXCLUDED.rfm_segment,
                       abc_class = EXCLUDED.abc_class, value_segment = EXCLUDED.value_segment,
@@ -870,7 +947,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       IS DISTINCT FROM
                       (EXCLUDED.tier_id, EXCLUDED.rfm_segment, EXCLUDED.abc_class, EXCLUDED.value_segment,
                        EXCLUDED.churn_risk, EXCLUDED.revenue, EXCLUDED.purchase_count, EXCLUDED.clv_predicted)""",
-            company=params['company'].id, month=month, uid=params['uid'])
+            insert=insert)
 
     def _invalidate(self):
         self.env['res.partner'].invalidate_model(WRITTEN_FIELDS)

@@ -50,6 +50,9 @@ class IrActionsServer(models.Model):
             elif self.activity_user_type == 'generic' and self.activity_user_field_name in record:
                 user = record[self.activity_user_field_name]
             by_user.setdefault(user.id, []).append(record.id)
+        # each activity computes its record's name on its own (mail.activity._compute_res_name):
+        # the batch's names at once, rather than a query per customer
+        records.mapped('display_name')
         for user_id, ids in by_user.items():
             records.browse(ids).activity_schedule(**vals, **({'user_id': user_id} if user_id else {}))
         return False

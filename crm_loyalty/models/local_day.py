@@ -44,10 +44,23 @@ def local_day_sql(column, tz):
     return SQL("(%s AT TIME ZONE 'UTC' AT TIME ZONE %s)::date", column, tz)
 
 
-def company_tz_sql(company_id):
-    """SQL: the time zone of the company whose id is the SQL expression ``company_id``, for
-    the reports' SQL views, which know no user: its contact card's, else UTC."""
+def day_start_utc_sql(day, tz):
+    """SQL: the UTC datetime at which ``day`` (an SQL expression of a date) begins in the
+    time zone ``tz`` (a name, or an SQL expression of one)."""
+    return SQL("(%s::timestamp AT TIME ZONE %s AT TIME ZONE 'UTC')", day, tz)
+
+
+def companies_tz_sql():
+    """SQL: rows (company_id, tz) of every company, for the reports' SQL views, which know
+    no user: the time zone of its contact card, else UTC."""
     return SQL(
-        """COALESCE((SELECT NULLIF(tz_partner.tz, '') FROM res_company tz_company
-                      JOIN res_partner tz_partner ON tz_partner.id = tz_company.partner_id
-                     WHERE tz_company.id = %s), 'UTC')""", company_id)
+        """SELECT tz_company.id AS company_id, COALESCE(NULLIF(tz_partner.tz, ''), 'UTC') AS tz
+             FROM res_company tz_company
+             JOIN res_partner tz_partner ON tz_partner.id = tz_company.partner_id""")
+
+
+def company_tz_sql(company_id):
+    """SQL: the time zone of the company whose id is the SQL expression ``company_id`` (see
+    :func:`companies_tz_sql`)."""
+    return SQL("COALESCE((SELECT zones.tz FROM (%s) zones WHERE zones.company_id = %s), 'UTC')",
+               companies_tz_sql(), company_id)

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_amount, formatLang
 
+MAX_BACKFILL_MONTHS = 120
+
 
 def _percent(env, share):
     """A share (0.123) as the reader reads a percentage: "12.3 %"."""
@@ -75,6 +77,11 @@ class ResCompany(models.Model):
     loyalty_feedback_relationship_questions = fields.Boolean(
         string='Relationship Quality Questions',
         help="Also ask customers how much they trust you and how committed they are to the relationship.")
+    loyalty_snapshot_backfill_months = fields.Integer(
+        string='Past Months of Snapshots', required=True, default=24,
+        help="On install, and with Build Past Snapshots, the monthly snapshots of this many months "
+             "before the current one are built from the sales history (for the trend and tier "
+             "migration reports); snapshots already there are kept.")
     loyalty_clv_fit = fields.Json(
         string='Lifetime Value Model', copy=False, readonly=True, groups='crm_loyalty.group_loyalty_user',
         help="The last BG/NBD and Gamma-Gamma fit of the company, with the population figures.")
@@ -89,7 +96,7 @@ class ResCompany(models.Model):
     @api.constrains('loyalty_window_months', 'loyalty_tier_grace_days',
                     'loyalty_long_relationship_months', 'loyalty_clv_horizon_months',
                     'loyalty_repeat_threshold', 'loyalty_contact_cap', 'loyalty_contact_cap_days',
-                    'loyalty_feedback_expiry_days')
+                    'loyalty_feedback_expiry_days', 'loyalty_snapshot_backfill_months')
     def _check_loyalty_periods(self):
         for company in self:
             if company.loyalty_window_months <= 0:
@@ -108,6 +115,8 @@ class ResCompany(models.Model):
                 raise ValidationError(_("The care contact period must be at least one day."))
             if company.loyalty_feedback_expiry_days <= 0:
                 raise ValidationError(_("Feedback requests must stay open at least one day."))
+            if not 1 <= company.loyalty_snapshot_backfill_months <= MAX_BACKFILL_MONTHS:
+                raise ValidationError(_("The past months of snapshots are between 1 and %s.", MAX_BACKFILL_MONTHS))
 
     @api.constrains('loyalty_abc_a_percent', 'loyalty_abc_b_percent')
     def _check_loyalty_abc_percents(self):

@@ -42,6 +42,8 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.loyalty_feedback_expiry_days', readonly=False)
     loyalty_feedback_relationship_questions = fields.Boolean(
         related='company_id.loyalty_feedback_relationship_questions', readonly=False)
+    loyalty_snapshot_backfill_months = fields.Integer(
+        related='company_id.loyalty_snapshot_backfill_months', readonly=False)
     loyalty_clv_fit_summary = fields.Html(compute='_compute_loyalty_clv_fit_summary', sanitize=False)
     loyalty_clv_backtest_summary = fields.Html(compute='_compute_loyalty_clv_backtest_summary', sanitize=False)
 
@@ -89,4 +91,17 @@ class ResConfigSettings(models.TransientModel):
             'type': 'ir.actions.client', 'tag': 'display_notification',
             'params': {'type': 'info', 'sticky': False,
                        'message': _("The loyalty figures are being recomputed in the background.")},
+        }
+
+    def action_loyalty_backfill(self):
+        """Build the monthly snapshots of the company's past months now, in the background.
+        Loyalty administrators."""
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can build past snapshots."))
+        company = self.env.company     # the settings' company
+        self.env['crm.loyalty.engine'].sudo()._start_backfill(company)
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'type': 'info', 'sticky': False,
+                       'message': _("The snapshots of the past %s months are being built in the background.",
+                                    company.loyalty_snapshot_backfill_months)},
         }

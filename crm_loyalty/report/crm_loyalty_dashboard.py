@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from ..models.access import LOYALTY_USER, check_group
 from ..models.crm_loyalty_care import bought_again_sql
 from ..models.local_day import company_today, day_start_utc
+from ..models.purchases import flush_purchases
 from ..models.res_partner import COMMERCIAL_DOMAIN
 
 # The cells of the two matrices, in reading order (row by row, high first).
@@ -278,7 +279,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
         the share of treated customers who bought again within their rule's window, minus
         that of the holdout customers (in points), as in the Care Results report."""
         self.env['crm.loyalty.care.action'].flush_model()
-        self.env['sale.order'].flush_model(['partner_id', 'state', 'company_id', 'date_order'])
+        flush_purchases(self.env)
         self.env.cr.execute(SQL(
             """SELECT COUNT(*) FILTER (WHERE a.state = 'done' AND a.date >= %(week)s),
                       COUNT(*) FILTER (WHERE a.state = 'done'),
@@ -290,7 +291,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                  CROSS JOIN LATERAL (SELECT %(bought)s AS bought) b
                 WHERE a.company_id = %(company)s AND a.state IN ('done', 'holdout')""",
             week=week_start, company=company.id,
-            bought=bought_again_sql('a', SQL('r.company_id'), SQL('r.uplift_days'))))
+            bought=bought_again_sql('a', company, SQL('r.uplift_days'))))
         week, treated, treated_bought, holdout, holdout_bought = self.env.cr.fetchone()
         treated_rate = 100.0 * treated_bought / treated if treated else None
         holdout_rate = 100.0 * holdout_bought / holdout if holdout else None

@@ -21,3 +21,6 @@ from . import test_access
 from . import test_real_world
 from . import test_partner_merge
 from . import test_prediction_quality
+from . import test_purchases
+from . import test_snapshot_backfill
+from . import test_report_cohort

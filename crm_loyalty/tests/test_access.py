@@ -67,6 +67,7 @@ RULES = {
     ('crm.loyalty.territory', 'action_match_partners'): 'loyalty_admin',
     ('crm.loyalty.territory', 'action_view_customers'): 'employee',
     ('crm.loyalty.tier', 'action_view_partners'): 'employee',
+    ('res.config.settings', 'action_loyalty_backfill'): 'loyalty_admin',
     ('res.config.settings', 'action_loyalty_backtest'): 'loyalty_admin',
     ('res.config.settings', 'action_loyalty_recompute'): 'loyalty_admin',
     ('res.partner', 'action_loyalty_level_follow_tier'): 'loyalty_user',

@@ -31,3 +31,11 @@ class TestInstall(TransactionCase):
         arch = self.env['res.config.settings'].get_views([(False, 'form')])['views']['form']['arch']
         self.assertIn('name="crm_loyalty"', arch)
         self.assertIn('loyalty_purchase_source', arch)
+
+    def test_install_queues_the_snapshots_of_past_months(self):
+        """The install only asks for the backfill: the job builds the snapshots later."""
+        positions = self.env['crm.loyalty.cron.position']._positions('crm_loyalty.ir_cron_loyalty_backfill')
+        self.assertIn(self.env.company, positions.company_id)
+        cron = self.env.ref('crm_loyalty.ir_cron_loyalty_backfill')
+        self.assertTrue(cron.active)
+        self.assertTrue(self.env['ir.cron.trigger'].search_count([('cron_id', '=', cron.id)]))
