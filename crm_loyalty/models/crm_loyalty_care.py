@@ -30,7 +30,7 @@ from .access import (
     from_code,
     is_from_code,
 )
-from .cron_step import committing, continue_later, step_seconds, window_spent
+from .cron_step import call_deadline, committing, continue_later, step_seconds, window_spent
 from .local_day import company_today, company_tz, day_start_utc, local_day_sql
 from .purchases import purchase_lines_sql, purchases_sql
 
@@ -584,7 +584,7 @@ class CrmLoyaltyCareRule(models.Model):
             continue_later(self.env, 'crm_loyalty.ir_cron_loyalty_care', 0, len(rules))
             return
         commit = committing()
-        deadline = time.monotonic() + step_seconds()
+        deadline = call_deadline(self.env, step_seconds())
         done = left = 0
         statements = self.env.cr.sql_log_count
         for index, rule in enumerate(rules):

@@ -6,7 +6,6 @@ computes, in one statement per batch of channel partners, their figures and the 
 grade they meet, and proposes the changes; a manager accepts or rejects each proposal,
 which stays as the log of the partner's grades (with the changes made by hand).
 """
-import time
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -16,7 +15,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
 from .access import LOYALTY_MANAGER, check_group, from_code, is_from_code
-from .cron_step import step_seconds
+from .cron_step import call_deadline, step_seconds
 from .local_day import company_today, company_tz_sql, local_day_sql
 from .purchases import purchases_sql
 from .res_partner_channel import channel_tree_sql
@@ -209,7 +208,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         if not Position._positions(REVIEW_CRON):
             Position._start(REVIEW_CRON, self.env['res.company'].search([]), as_of=company_today)
         Position._walk(REVIEW_CRON, self._members_sql, self._review_range, BATCH_SIZE,
-                       deadline=time.monotonic() + step_seconds(),
+                       deadline=call_deadline(self.env, step_seconds()),
                        finish=lambda company, _as_of: self._sync_reviewer_activities(company))
 
     @api.model

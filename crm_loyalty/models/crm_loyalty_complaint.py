@@ -1,4 +1,3 @@
-import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -6,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, is_html_empty
 
-from .cron_step import step_seconds, write_in_steps
+from .cron_step import call_deadline, step_seconds, write_in_steps
 
 OPEN_STATES = ('new', 'in_progress')
 SLA_CRON = 'crm_loyalty.ir_cron_complaint_sla'
@@ -281,7 +280,7 @@ class CrmLoyaltyComplaint(models.Model):
         in committed batches; Odoo calls again while some are left."""
         write_in_steps(self, [('state', 'in', OPEN_STATES), ('deadline', '<', fields.Datetime.now()),
                               ('sla_breached', '=', False)],
-                       {'sla_breached': True}, SLA_CRON, BATCH_SIZE, deadline=time.monotonic() + step_seconds())
+                       {'sla_breached': True}, SLA_CRON, BATCH_SIZE, deadline=call_deadline(self.env, step_seconds()))
 
     def _track_subtype(self, init_values):
         self.ensure_one()

@@ -39,7 +39,7 @@ from odoo.tools import SQL
 
 from ..lib import clv
 from .access import from_code, is_from_code
-from .cron_step import committing, continue_later, next_batch_size, step_seconds, window_spent
+from .cron_step import call_deadline, committing, continue_later, next_batch_size, step_seconds, window_spent
 from .local_day import company_today
 from .purchases import purchases_sql
 
@@ -164,8 +164,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
         """The nightly job: the day's run of every company, in bounded steps. A call does
         steps until a quarter of the cron's time limit is spent (always one at least),
         each committed, and reports its progress, so that Odoo calls it again at once
-        while work is left; a killed call loses one step. A company another worker is
-        recomputing is skipped by this one."""
+        while work is left; a killed call loses one step. A step over the whole population
+        (history, scores, predictions, backtest) only starts a cron window, a batch of
+        customers where the last one's time still fits in it (``cron_step``). A company
+        another worker is recomputing is skipped by this one."""
         Run = self.env['crm.loyalty.engine.run'].sudo()
         companies = self.env['res.company'].sudo().search([])
         engine = from_code(self, 'crm_loyalty_commit') if committing() else self
@@ -173,17 +175,23 @@ class CrmLoyaltyEngine(models.AbstractModel):
             runs = Run.search([('company_id', 'in', companies.ids), ('phase', '!=', 'done')])
             continue_later(self.env, RECOMPUTE_CRON, 0, runs._units_left() or 1)
             return
-        deadline = time.monotonic() + step_seconds()
-        done, left, runs = 0, 0, Run.browse()
+        deadline = call_deadline(self.env, step_seconds())
+        done, runs, stopped = 0, Run.browse(), False
         for company in companies:
             run = Run._current(company, company_today(company))
-            while run and run.phase != 'done' and (not done or time.monotonic() < deadline):
+            runs |= run or Run
+            while not stopped and run and run.phase != 'done':
+                expected = run.batch_seconds if run.phase == 'write' else None
+                if window_spent(self.env, expected) or (done and time.monotonic() > deadline):
+                    stopped = True
+                    break
                 units = engine._step(run)
                 if units is None:       # another worker has this company
                     break
                 done += units
-            if run:
-                runs |= run
+            if stopped:
+                runs = Run.search([('company_id', 'in', companies.ids), ('phase', '!=', 'done')])
+                break
         left = runs._units_left()
         continue_later(self.env, RECOMPUTE_CRON, done, left)
 
@@ -345,8 +353,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
             if not self._run_batch(params, ids[0], ids[-1], None, commit):
                 return None
             run.invalidate_recordset()
-            values.update(written=run.written + len(ids), next_partner_id=ids[-1] + 1,
-                          batch_size=self._next_batch_size(size, time.monotonic() - started))
+            seconds = time.monotonic() - started
+            values.update(written=run.written + len(ids), next_partner_id=ids[-1] + 1, batch_seconds=seconds,
+                          batch_size=self._next_batch_size(size, seconds))
         if len(ids) < size or run.written + len(ids) >= run.customers:     # the last batch
             run._drop_tables()
             values.update(phase='done', date_done=fields.Datetime.now())
@@ -407,7 +416,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             positions = self.env['crm.loyalty.cron.position']._positions(BACKFILL_CRON)
             continue_later(self.env, BACKFILL_CRON, 0, sum(map(self._backfill_months_left, positions)))
             return
-        done, left = self._backfill_steps(time.monotonic() + step_seconds())
+        done, left = self._backfill_steps(call_deadline(self.env, step_seconds()))
         continue_later(self.env, BACKFILL_CRON, done, left)
 
     @api.model

@@ -43,6 +43,7 @@ class CrmLoyaltyEngineRun(models.Model):
     written = fields.Integer(readonly=True, help="Customers written so far.")
     next_partner_id = fields.Integer(readonly=True, help="Customers are written by increasing id, from this one.")
     batch_size = fields.Integer(readonly=True, help="Customers of the next batch, adapted to the step's time budget.")
+    batch_seconds = fields.Float(readonly=True, help="The time the last batch of customers took, in seconds.")
     steps = fields.Integer(readonly=True, help="Steps done, each in its own transaction.")
     longest_step = fields.Float("Longest Step (s)", readonly=True, digits=(16, 1))
     duration = fields.Float("Time Spent (s)", readonly=True, digits=(16, 1),
@@ -95,6 +96,7 @@ class CrmLoyaltyEngineRun(models.Model):
         if not run:
             return self.create({'company_id': company.id, 'as_of': as_of})
         run.write({'phase': 'history', 'customers': 0, 'written': 0, 'next_partner_id': 0, 'batch_size': 0,
+                   'batch_seconds': 0,
                    'steps': 0, 'longest_step': 0, 'duration': 0, 'date_done': False})
         return run
 

@@ -1,5 +1,4 @@
 import secrets
-import time
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -11,7 +10,7 @@ from odoo.tools import SQL
 
 from .access import LOYALTY_USER, check_group, check_system_fields, from_code, is_from_code
 from .crm_loyalty_engine import loyalty_segment_sql
-from .cron_step import step_seconds, write_in_steps
+from .cron_step import call_deadline, step_seconds, write_in_steps
 from .local_day import company_today, company_tz, local_day_sql
 from .selections import RFM_SEGMENTS, VALUE_SEGMENTS
 
@@ -224,7 +223,7 @@ class CrmLoyaltyFeedback(models.Model):
         """Close the requests past their last day, in committed batches; Odoo calls again
         while some are left."""
         write_in_steps(self, self._expired_requests_domain(), {'state': 'expired'}, EXPIRY_CRON, BATCH_SIZE,
-                       deadline=time.monotonic() + step_seconds())
+                       deadline=call_deadline(self.env, step_seconds()))
 
     @api.model
     def _expired_requests_domain(self):

@@ -11,7 +11,6 @@ Matching every partner of a company again (a territory changed, or the button) i
 once for a small company, and otherwise by a scheduled job in committed batches of partners,
 so that neither a request nor a cron call outlives Odoo's time limits.
 """
-import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -19,7 +18,7 @@ from odoo.tools import SQL
 
 from ..lib.postcode import bound_pattern, normalize_bound, pad_range, postcode_form, ranges_overlap
 from .access import LOYALTY_MANAGER, check_group
-from .cron_step import step_seconds
+from .cron_step import call_deadline, step_seconds
 
 MATCH_CRON = 'crm_loyalty.ir_cron_loyalty_territory_match'
 INLINE_PARTNERS = 10000     # a company with more partners is matched again by the scheduled job
@@ -304,7 +303,7 @@ class CrmLoyaltyTerritory(models.Model):
         committed batches of partners (by ranges of ids), going on where the last call stopped."""
         self.env['crm.loyalty.cron.position']._walk(
             MATCH_CRON, self._company_partners_sql, self._match_range, BATCH_SIZE,
-            deadline=time.monotonic() + step_seconds())
+            deadline=call_deadline(self.env, step_seconds()))
 
     @api.model
     def _match_range(self, company, _as_of, after_id, up_to_id):

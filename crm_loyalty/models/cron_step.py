@@ -8,9 +8,14 @@ database, each called again up to ten times in a row while it reports work left 
 - commits one bounded step at a time, a step taking about :func:`step_seconds`, so that a
   kill loses at most that step;
 - reports its progress after each call (Odoo then calls it again at once);
-- stops for this window once half of the limit is spent (:func:`window_spent`), and asks
-  Odoo for a new call with a trigger (:func:`continue_later`): a new window, so never
-  killed for the sum of well-behaved steps.
+- stops for this window before a step that might not end within it (:func:`window_spent`),
+  and asks Odoo for a new call with a trigger (:func:`continue_later`): a new window, so
+  never killed for the sum of well-behaved steps.
+
+A cron worker's limit also counts the time it slept, waiting for work, before it took the
+job: Odoo pings its watchdog, then sleeps up to ``SLEEP_INTERVAL`` (60 s) plus up to 9 s,
+and a trigger wakes it at any point of that sleep. So the addon only counts on what is
+left of the limit once that sleep is taken off (``SLEEP_MARGIN``): 45 s of Odoo's 120.
 
 Under tests (a rolled-back transaction) nothing is committed: see :func:`committing`.
 """
@@ -20,6 +25,7 @@ import time
 from odoo.tools import config
 
 DEFAULT_LIMIT = 120     # seconds: Odoo's default limit_time_real
+SLEEP_MARGIN = 75       # seconds: a cron worker's sleep before the job (60 s + up to 9 s), and some
 WINDOW_START = '_crm_loyalty_window_start'     # attribute of the job's cursor
 BATCHES_PER_STEP = 4
 
@@ -44,18 +50,38 @@ def committing():
     return not getattr(threading.current_thread(), 'testing', False)
 
 
-def window_spent(env):
-    """Whether this cron window has used half of the limit already. The window is timed
-    from the first call of an addon job on the job's cursor (Odoo calls a job up to ten
-    times in a row on one cursor, within one limit). Tests share one cursor for many
-    calls: there the window only starts where a test sets it."""
+def window_budget():
+    """Seconds of a cron window the addon's steps may use: the limit without the worker's
+    sleep before the job (``SLEEP_MARGIN``), at least a quarter of the limit."""
+    limit = cron_time_limit()
+    return max(limit - SLEEP_MARGIN, limit / 4)
+
+
+def window_spent(env, next_step=0.0):
+    """Whether a step expected to take ``next_step`` seconds might not end within this
+    cron window (:func:`window_budget`); ``next_step=None``: a step whose time is not
+    known, which only the window's first call starts. The window is timed from the first
+    call of an addon job on the job's cursor (Odoo calls a job up to ten times in a row on
+    one cursor, within one limit). Tests share one cursor for many calls: there the window
+    only starts where a test sets it."""
     cr = env.cr
     start = getattr(cr, WINDOW_START, None)
     if start is None:
         if not committing():
             return False
         setattr(cr, WINDOW_START, start := time.monotonic())
-    return time.monotonic() - start > cron_time_limit() / 2
+    elapsed = time.monotonic() - start
+    if next_step is None:
+        return elapsed > 1.0
+    return elapsed + next_step > window_budget()
+
+
+def call_deadline(env, seconds):
+    """The ``time.monotonic()`` after which a call starts no more steps: ``seconds`` from now
+    (the job's step budget, :func:`step_seconds`), and never past this window's budget."""
+    end = time.monotonic() + seconds
+    start = getattr(env.cr, WINDOW_START, None)
+    return end if start is None else min(end, start + window_budget())
 
 
 def continue_later(env, cron_xmlid, done, remaining):

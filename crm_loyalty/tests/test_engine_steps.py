@@ -175,3 +175,29 @@ class TestRunInSteps(LoyaltyCase):
         self.assertEqual((run.phase, run.written, run.steps), ('history', 0, 0))
         self.engine._cron_recompute()
         self.assertEqual((run.phase, run.written), ('done', 10))
+
+    def test_a_population_step_only_starts_a_window_and_a_batch_where_it_fits(self):
+        """A cron worker's limit also counts its sleep before the job: a step over the whole
+        population waits for a call that starts a window; a batch runs if the last batch's
+        time still fits in what is left of the window."""
+        cron = self.env.ref('crm_loyalty.ir_cron_loyalty_recompute')
+        run = self.Run._restart(self.company, company_today(self.company))
+        # Odoo already ran other jobs for a few seconds in this window
+        setattr(self.env.cr, cron_step.WINDOW_START, time.monotonic() - 5)
+        self.addCleanup(delattr, self.env.cr, cron_step.WINDOW_START)
+        cron, call = cron._add_progress()
+        self.engine.with_context(ir_cron_progress_id=call.id)._cron_recompute()
+        self.assertEqual((call.done, run.phase, run.steps), (0, 'history', 0), "left to a new window")
+        # the population steps done, and the window left with room for a batch of 3 s
+        self._steps(run, 4)
+        run.batch_seconds = 3
+        budget = cron_step.window_budget()
+        setattr(self.env.cr, cron_step.WINDOW_START, time.monotonic() - (budget - 10))
+        cron, call = cron._add_progress()
+        self.engine.with_context(ir_cron_progress_id=call.id)._cron_recompute()
+        self.assertEqual((call.done, run.written), (3, 3), "one batch, which fits")
+        # a batch that would end past the budget waits for a new window
+        setattr(self.env.cr, cron_step.WINDOW_START, time.monotonic() - (budget - 2))
+        cron, call = cron._add_progress()
+        self.engine.with_context(ir_cron_progress_id=call.id)._cron_recompute()
+        self.assertEqual((call.done, call.remaining, run.written), (0, 7, 3))
