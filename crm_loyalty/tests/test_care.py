@@ -292,6 +292,27 @@ class TestCareRules(LoyaltyCase):
         for customer in customers:
             self.assertEqual(len(self._activities(customer)), 1)
 
+    def test_a_batch_killed_half_way_and_run_again_acts_on_each_occurrence_once(self):
+        customers = self._birthday_customers('KILLED', 5)
+        rule = self._rule(partner_domain="[('ref', '=', 'KILLED')]")
+
+        class Killed(Exception):
+            pass
+
+        with patch.object(crm_loyalty_care, 'BATCH_SIZE', 2):
+            # the first batch is done and committed
+            first, _left = rule._run_step(date(2026, 11, 28), deadline=time.monotonic() - 1)
+            # the worker dies in the next batch, after its actions, before its commit
+            with self.assertRaises(Killed), self.env.cr.savepoint():
+                rule._run_step(date(2026, 11, 28), deadline=time.monotonic() - 1)
+                raise Killed
+            self.env.invalidate_all()
+            self.assertEqual(rule.care_action_ids, first, "the killed batch left nothing")
+            rule._run(date(2026, 11, 28))
+        self.assertEqual(rule.care_action_ids.mapped('state'), ['done'] * 5)
+        for customer in customers:
+            self.assertEqual(len(self._activities(customer)), 1)
+
     def test_the_care_job_works_in_steps_and_reports_its_progress(self):
         self.customer.birthday = date.today().replace(year=1992)
         self._birthday_customers('STEP', 4).birthday = date.today().replace(year=1992)
