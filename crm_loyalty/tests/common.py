@@ -24,8 +24,20 @@ class Interrupted(Exception):
     """A cron call killed before it committed."""
 
 
+class Rollback(Exception):
+    """Raised to undo a trial (``LoyaltyCase._trial``)."""
+
+
 class LoyaltyCase(TransactionCase):
     """A company with a few customers, and helpers to make more."""
+
+    @contextmanager
+    def _trial(self):
+        """A trial whose every write is undone afterwards."""
+        with self.assertRaises(Rollback), self.env.cr.savepoint():
+            yield
+            raise Rollback
+        self.env.invalidate_all()
 
     @classmethod
     def setUpClass(cls):

@@ -999,16 +999,21 @@ class TestCareLines(LoyaltyCase):
 @tagged('post_install', '-at_install')
 class TestCareTour(LoyaltyTourCase):
 
-    def test_an_administrator_creates_previews_and_runs_a_birthday_rule(self):
+    def _birthday_customer_who_bought(self):
+        """A customer whose birthday is in three days and who bought (a new rule's
+        customers by default)."""
         customer = self.env['res.partner'].create({
             'name': 'Lotus Tea House', 'is_company': True,
             'birthday': (date.today() + timedelta(days=3)).replace(year=1992)})
-        # a customer who bought: a new rule's customers by default
         product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
         self.env['sale.order'].create({
             'partner_id': customer.id,
             'order_line': [(0, 0, {'product_id': product.id, 'price_unit': 80, 'tax_id': False})]}).action_confirm()
         self.assertEqual(customer.loyalty_purchase_count_total, 1)
+        return customer
+
+    def test_an_administrator_creates_previews_and_runs_a_birthday_rule(self):
+        customer = self._birthday_customer_who_bought()
         self.env['ir.actions.server'].create({
             'name': 'Tour: call for the birthday', 'model_id': self.env['ir.model']._get_id('res.partner'),
             'state': 'next_activity', 'activity_type_id': self.env.ref('mail.mail_activity_data_call').id,
@@ -1021,13 +1026,7 @@ class TestCareTour(LoyaltyTourCase):
                                                            ('res_id', '=', customer.id)]).summary, 'Birthday call')
 
     def test_a_loyalty_administrator_builds_a_rule_line_by_line_and_runs_it(self):
-        customer = self.env['res.partner'].create({
-            'name': 'Lotus Tea House', 'is_company': True,
-            'birthday': (date.today() + timedelta(days=3)).replace(year=1992)})
-        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
-        self.env['sale.order'].create({
-            'partner_id': customer.id,
-            'order_line': [(0, 0, {'product_id': product.id, 'price_unit': 80, 'tax_id': False})]}).action_confirm()
+        customer = self._birthday_customer_who_bought()
         self.env['mail.activity.type'].create({'name': 'Birthday Phone Call', 'category': 'phonecall'})
         tag = self.env['res.partner.category'].create({'name': 'Birthday 2026'})
         care_admin = self.env['res.users'].create({

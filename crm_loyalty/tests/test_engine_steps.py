@@ -2,7 +2,6 @@
 server: each step in its own transaction, a killed step lost alone, the next call
 continuing where the last committed step stopped."""
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -14,10 +13,6 @@ from ..models.local_day import company_today
 from .common import LoyaltyCase
 
 STEPS = ['history', 'scores', 'predict', 'backtest', 'write', 'write', 'write', 'write']
-
-
-class Rollback(Exception):
-    """Raised to undo a trial."""
 
 
 class Killed(Exception):
@@ -62,13 +57,6 @@ class TestRunInSteps(LoyaltyCase):
             'backtest': self.company.loyalty_clv_backtest,
         }
 
-    @contextmanager
-    def _trial(self):
-        """A trial whose every write is undone afterwards."""
-        with self.assertRaises(Rollback), self.env.cr.savepoint():
-            yield
-            raise Rollback
-        self.env.invalidate_all()
 
     def _steps(self, run, count=None):
         """Do ``count`` steps of ``run`` (all of them by default); returns their phases."""

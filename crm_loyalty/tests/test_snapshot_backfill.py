@@ -1,6 +1,5 @@
 """The monthly snapshots of past months, built from the sales history (on install, or
 Build Past Snapshots): what the nightly run would have written on each month's last day."""
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
@@ -16,10 +15,6 @@ from .common import LoyaltyCase
 
 SNAPSHOT_FIELDS = ['partner_id', 'date', 'tier_id', 'rfm_segment', 'abc_class', 'value_segment', 'churn_risk',
                    'revenue', 'purchase_count', 'clv_predicted']
-
-
-class Rollback(Exception):
-    """Raised to undo a trial."""
 
 
 @tagged('post_install', '-at_install')
@@ -79,12 +74,6 @@ class TestSnapshotBackfill(LoyaltyCase):
         return [tuple(row[name][0] if isinstance(row[name], tuple) else row[name] for name in SNAPSHOT_FIELDS)
                 for row in snapshots.read(SNAPSHOT_FIELDS)]
 
-    @contextmanager
-    def _trial(self):
-        with self.assertRaises(Rollback), self.env.cr.savepoint():
-            yield
-            raise Rollback
-        self.env.invalidate_all()
 
     def _backfill(self):
         """The whole backfill in one call, as the demo data does it."""
