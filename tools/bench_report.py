@@ -116,22 +116,23 @@ def _care_rows(trigger, days):
 ROWS += [row for trigger, days in CARE_RULES for row in _care_rows(trigger, days)]
 
 
+def _workers(job, cell):
+    """A cell of the workers-mode figures of ``job`` ('recompute' or 'care')."""
+    return lambda g, e: dig(e, 'workers', job) and cell(e['workers'][job], e['workers'])
+
+
 ROWS += [
-    ("workers mode: recompute s", lambda g, e: dig(e, 'workers', 'recompute') and
-        f"{e['workers']['recompute']['wall_seconds']:.0f} ({e['workers']['recompute']['customers']} customers)"),
-    ("  cron calls / steps / longest s", lambda g, e: dig(e, 'workers', 'recompute') and
-        f"{e['workers']['recompute']['cron_calls']} / {e['workers']['recompute']['steps']} / "
-        f"{e['workers']['recompute']['longest_step_seconds']:.1f}"),
-    ("  workers killed", lambda g, e: dig(e, 'workers', 'recompute') and
-        str(len(e['workers']['recompute']['killed']) + len(e['workers']['care']['killed']))),
-    ("workers mode: care dormant s", lambda g, e: dig(e, 'workers', 'care') and
-        f"{e['workers']['care']['wall_seconds']:.0f} ({e['workers']['care']['done']} customers)"),
-    ("  customers/s / stmts each", lambda g, e: dig(e, 'workers', 'care') and
-        f"{e['workers']['care']['customers_per_second'] or 0:.0f} / "
-        f"{e['workers']['care']['sql_statements_per_customer'] or 0:.2f}"),
-    ("  acted on twice", lambda g, e: dig(e, 'workers', 'care') and
-        f"{e['workers']['care']['occurrences_twice']} occurrences, "
-        f"{e['workers']['care']['customers_with_two_activities']} activities"),
+    ("workers mode: recompute s", _workers('recompute', lambda r, w: f"{r['wall_seconds']:.0f} "
+                                                                     f"({r['customers']} customers)")),
+    ("  cron calls / steps / longest s", _workers('recompute', lambda r, w: f"{r['cron_calls']} / {r['steps']} / "
+                                                                           f"{r['longest_step_seconds']:.1f}")),
+    ("  workers killed", _workers('recompute', lambda r, w: str(len(r['killed']) + len(w['care']['killed'])))),
+    ("workers mode: care dormant s", _workers('care', lambda c, w: f"{c['wall_seconds']:.0f} "
+                                                                   f"({c['done']} customers)")),
+    ("  customers/s / stmts each", _workers('care', lambda c, w: f"{c['customers_per_second'] or 0:.0f} / "
+                                                                f"{c['sql_statements_per_customer'] or 0:.2f}")),
+    ("  acted on twice", _workers('care', lambda c, w: f"{c['occurrences_twice']} occurrences, "
+                                                      f"{c['customers_with_two_activities']} activities")),
 ]
 
 

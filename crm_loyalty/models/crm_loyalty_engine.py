@@ -296,7 +296,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         started = time.monotonic()
         self.env.flush_all()
         phase = run.phase
-        outcome = getattr(self, f'_step_{phase}')(run, self._params(company, run.as_of, run), commit, started)
+        outcome = getattr(self, f'_step_{phase}')(run, self._params(company, run.as_of, run))
         if outcome is None:
             return None     # rolled back: another worker took the company meanwhile
         values, units = outcome
@@ -319,38 +319,39 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     # The steps: each returns (the run's new values, the units of work done), or None.
 
-    def _step_history(self, run, params, commit, started):
+    def _step_history(self, run, params):
         # answers older than 12 months leave the satisfaction mean as days pass
         self.env['crm.loyalty.feedback']._update_satisfaction_figures(run.company_id)
         run._drop_tables()
         self._build_history(params)
         return {'phase': 'scores'}, 1
 
-    def _step_scores(self, run, params, commit, started):
+    def _step_scores(self, run, params):
         self._build_scores(params)
         self.env.cr.execute(SQL("DROP TABLE %s", params['hist']))
         self.env.cr.execute(SQL("SELECT COUNT(*) FROM %s", params['scores']))
         return {'phase': 'predict', 'customers': self.env.cr.fetchone()[0],
                 'median_revenue': params['median_revenue'] or 0, 'median_interval': params['median_interval']}, 1
 
-    def _step_predict(self, run, params, commit, started):
+    def _step_predict(self, run, params):
         self._predict_lifetime_value(params, refit=True)
         return {'phase': 'backtest'}, 1
 
-    def _step_backtest(self, run, params, commit, started):
+    def _step_backtest(self, run, params):
         self._backtest(run.company_id, run.as_of)
         return {'phase': 'write'}, 1
 
-    def _step_write(self, run, params, commit, started):
+    def _step_write(self, run, params):
         """A batch of customers by increasing id; the last one finishes the run."""
         cr = self.env.cr
+        started = time.monotonic()
         size = self.env.context.get('crm_loyalty_batch_size') or run.batch_size or BATCH_SIZE
         cr.execute(SQL("SELECT partner_id FROM %s WHERE partner_id >= %s ORDER BY partner_id LIMIT %s",
                        params['scores'], run.next_partner_id, size))
         ids = [row[0] for row in cr.fetchall()]
         values = {}
         if ids:
-            if not self._run_batch(params, ids[0], ids[-1], None, commit):
+            if not self._run_batch(params, ids[0], ids[-1], None, is_from_code(self.env, 'crm_loyalty_commit')):
                 return None
             run.invalidate_recordset()
             seconds = time.monotonic() - started
