@@ -42,7 +42,7 @@
             'crm_loyalty/static/src/dashboard/*',
         ],
         'web.assets_tests': [
-            'crm_loyalty/static/src/tours/*.js',
+            'crm_loyalty/static/tests/tours/*.js',
         ],
     },
     'post_init_hook': 'post_init_hook',

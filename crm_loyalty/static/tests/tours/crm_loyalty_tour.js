@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { openLoyaltyApp } from "@crm_loyalty/tours/loyalty_tour_utils";
+import { openLoyaltyApp } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
 
 /**
  * A sales manager opens the Loyalty app and a customer from its list.

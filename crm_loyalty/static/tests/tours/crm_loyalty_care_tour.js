@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { openLoyaltyApp } from "@crm_loyalty/tours/loyalty_tour_utils";
+import { openLoyaltyApp } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
 
 /** The care rule's steps up to its form, for a new rule named NAME acting DAYS before the birthday. */
 function newBirthdayRule(name, days) {

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { openLoyaltyApp } from "@crm_loyalty/tours/loyalty_tour_utils";
+import { openLoyaltyApp } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
 
 /**
  * A loyalty manager logs a customer's complaint, works on it, resolves it and closes it.

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { openLoyaltyApp, screenshot } from "@crm_loyalty/tours/loyalty_tour_utils";
+import { openLoyaltyApp, screenshot } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
 
 /**
  * A manager reads the loyalty dashboard and follows its figures to the lists behind them.
