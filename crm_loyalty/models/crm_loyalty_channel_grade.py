@@ -1,4 +1,4 @@
-"""Channel partner grades, the periodic grade review and the contract renewal reminder.
+"""Channel partner grades and the periodic grade review.
 
 A grade (e.g. Gold distributor) asks for an annual volume through the channel, a
 satisfaction and few conflicts, and may give a pricelist. The monthly grade review
@@ -12,18 +12,17 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_amount, format_date, formatLang
+from odoo.tools import SQL, format_amount, formatLang
 
-from .access import LOYALTY_MANAGER, check_group, from_code, is_from_code
+from .access import LOYALTY_MANAGER, check_group, from_code
 from .cron_step import call_deadline, step_seconds
-from .local_day import company_today, company_tz_sql, local_day_sql
+from .local_day import company_today
 from .purchases import purchases_sql
-from .res_partner_channel import channel_tree_sql
+from .res_partner import channel_tree_sql
 
 REVIEW_MONTHS = 12
 REVIEW_DIRECTIONS = [('up', 'Upgrade'), ('down', 'Downgrade'), ('none', 'Loses the Grade')]
 REVIEW_STATES = [('proposed', 'To Decide'), ('accepted', 'Accepted'), ('rejected', 'Rejected')]
-CONTRACT_REMINDER_LEAD_DAYS = 7
 REVIEW_CRON = 'crm_loyalty.ir_cron_loyalty_channel_grade_review'
 BATCH_SIZE = 500    # channel partners in the cron's first batch; the next ones adapt to its time
 # The review's figures and decisions: set by the review and its buttons, never by hand.
@@ -469,130 +468,3 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         if not new_grade:
             return 'none'
         return 'up' if not old_grade or new_grade.level > old_grade.level else 'down'
-
-
-class ResPartner(models.Model):
-    _inherit = 'res.partner'  # pylint: disable=consider-merging-classes-inherited
-
-    channel_grade_id = fields.Many2one(
-        'crm.loyalty.channel.grade', 'Channel Grade', company_dependent=True, copy=False, tracking=True,
-        help="The grade of the channel partner, proposed by the grade review and accepted by a "
-             "manager, or set by hand by a loyalty administrator (logged in the grade history). "
-             "A grade with a pricelist gives it to the partner.")
-    channel_grade_review_ids = fields.One2many(
-        'crm.loyalty.channel.grade.review', 'partner_id', 'Grade History',
-        groups='crm_loyalty.group_loyalty_user')
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any(vals.get('channel_grade_id') for vals in vals_list):
-            self._check_channel_grade_rights()
-        partners = super().create(vals_list)
-        graded = self.browse(partner.id for partner, vals in zip(partners, vals_list, strict=True)
-                             if vals.get('channel_grade_id'))
-        graded._channel_grade_changed(dict.fromkeys(graded.ids, self.env['crm.loyalty.channel.grade']))
-        return partners
-
-    def write(self, vals):
-        if 'channel_grade_id' not in vals:
-            return super().write(vals)
-        self._check_channel_grade_rights()
-        before = {partner.id: partner.channel_grade_id for partner in self}
-        res = super().write(vals)
-        self.filtered(lambda partner: partner.channel_grade_id != before[partner.id])._channel_grade_changed(before)
-        return res
-
-    def _check_channel_grade_rights(self):
-        check_group(self.env, LOYALTY_MANAGER,
-                    _("Only loyalty administrators can change the grade of a channel partner."))
-
-    def _channel_grade_changed(self, before):
-        """The grade of the partners changed for the current company: check it, apply its
-        pricelist, and log the change unless it comes from the grade review."""
-        if not self:
-            return
-        company = self.env.company
-        for partner in self:
-            if partner.channel_grade_id and partner.channel_grade_id.company_id != company:
-                raise ValidationError(_("The grade %(grade)s belongs to another company.",
-                                        grade=partner.channel_grade_id.name))
-        self._channel_apply_grade_pricelist()
-        if not is_from_code(self.env, 'crm_loyalty_grade_review'):
-            self._channel_log_manual_grade(before)
-
-    def _channel_apply_grade_pricelist(self, replaced=None):
-        """The pricelist follows the grade, unless the partner has one chosen by hand that
-        is no grade's (``replaced``: a pricelist a grade just gave up)."""
-        grade_pricelists = self.env['crm.loyalty.channel.grade'].with_context(active_test=False).search(
-            [('company_id', '=', self.env.company.id)]).pricelist_id | (replaced or self.env['product.pricelist'])
-        following = self.filtered(lambda partner: (
-            partner.specific_property_product_pricelist in grade_pricelists
-            or not partner.specific_property_product_pricelist)
-            and partner.specific_property_product_pricelist != partner.channel_grade_id.pricelist_id)
-        for pricelist, partners in following.grouped(lambda partner: partner.channel_grade_id.pricelist_id).items():
-            partners.write({'specific_property_product_pricelist': pricelist.id})
-
-    def _channel_log_manual_grade(self, before):
-        """A grade set by hand settles the partner's proposal to decide: accepted when it
-        proposed that grade, rejected otherwise; any other change is logged as accepted."""
-        Review = self.env['crm.loyalty.channel.grade.review'].sudo().with_context(mail_create_nolog=True)
-        company = self.env.company
-        decided = {'decided_by_id': self.env.uid, 'decided_date': fields.Date.context_today(self)}
-        pending = Review.search([('partner_id', 'in', self.ids), ('company_id', '=', company.id),
-                                 ('state', '=', 'proposed')])
-        confirmed = pending.filtered(lambda review: review.proposed_grade_id == review.partner_id.channel_grade_id)
-        confirmed.write({'state': 'accepted', 'manual': True, **decided})
-        (pending - confirmed).write({
-            'state': 'rejected', 'reason': _("Superseded: the grade was set by hand."), **decided})
-        Review.create([{
-            'partner_id': partner.id, 'company_id': company.id,
-            'current_grade_id': before[partner.id].id, 'proposed_grade_id': partner.channel_grade_id.id,
-            'direction': Review._direction(before[partner.id], partner.channel_grade_id),
-            'manual': True, 'state': 'accepted', 'reason': self.env._("Set by hand"), **decided,
-        } for partner in self - confirmed.partner_id])
-        if pending:
-            Review._sync_reviewer_activities(company)
-
-    # --- Contract renewal -------------------------------------------------------------
-
-    @api.model
-    def _cron_channel_contract_reminders(self, today=None):
-        """Plan a renewal activity for every channel partner whose contract ends within the
-        notice of the company, for its channel manager (else the partner's salesperson).
-        A partner has one contract: a partner of one company follows that company's notice
-        and manager; a partner shared by all companies, the first company (in their order)
-        whose notice has begun. Never a second reminder while one is open, nor again once
-        one was done for this contract."""
-        # default: each company's own current day
-        today = SQL("%s::date", fields.Date.to_date(today)) if today else local_day_sql(
-            SQL("(NOW() AT TIME ZONE 'UTC')"), company_tz_sql(SQL("c.id")))
-        activity_type = self.env.ref('crm_loyalty.mail_activity_contract_renewal')
-        self.env.flush_all()
-        self.env.cr.execute(SQL(
-            """SELECT DISTINCT ON (p.id) p.id, COALESCE(manager.id, salesperson.id),
-                      GREATEST(p.channel_contract_end - %(lead)s, %(today)s), p.channel_contract_end
-                 FROM res_partner p
-                 JOIN res_company c ON c.active AND (c.id = p.company_id OR p.company_id IS NULL)
-                 LEFT JOIN res_users manager ON manager.id = c.loyalty_channel_manager_id AND manager.active
-                 LEFT JOIN res_users salesperson ON salesperson.id = p.user_id AND salesperson.active
-                WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
-                  AND p.channel_contract_end >= %(today)s
-                  AND p.channel_contract_end <= %(today)s + c.loyalty_contract_reminder_days
-                  AND COALESCE(manager.id, salesperson.id) IS NOT NULL
-                  AND NOT EXISTS (
-                      SELECT 1 FROM mail_activity a
-                       WHERE a.res_model = 'res.partner' AND a.res_id = p.id AND a.activity_type_id = %(type)s
-                         AND (a.active OR a.date_deadline >= p.channel_contract_end - c.loyalty_contract_reminder_days))
-                ORDER BY p.id, c.sequence, c.id""",
-            today=today, lead=CONTRACT_REMINDER_LEAD_DAYS, type=activity_type.id))
-        rows = self.env.cr.fetchall()
-        if not rows:
-            return self.env['mail.activity']
-        model_id = self.env['ir.model']._get_id('res.partner')
-        return self.env['mail.activity'].sudo().create([{
-            'res_model_id': model_id, 'res_id': partner_id, 'activity_type_id': activity_type.id,
-            'user_id': user_id, 'date_deadline': deadline, 'automated': True,
-            'summary': activity_type.summary,
-            'note': self.env._("The distribution contract ends on %(date)s.",
-                               date=format_date(self.env, contract_end)),
-        } for partner_id, user_id, deadline, contract_end in rows])

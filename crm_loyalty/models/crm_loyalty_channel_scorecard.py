@@ -10,13 +10,7 @@ from odoo.tools import SQL
 from .crm_loyalty_complaint import OPEN_STATES
 from .local_day import company_tz_sql, local_day_sql
 from .purchases import PURCHASE_FIELDS, purchases_sql
-from .res_partner_channel import CHANNEL_ROLES, channel_tree_sql
-
-# The scorecard figures shown on the partner form, as ``channel_score_<name>``.
-SCORE_FIELDS = (
-    'revenue_ytd', 'revenue_last_ytd', 'growth', 'target', 'target_achievement', 'customers_active',
-    'satisfaction', 'complaints_open', 'conflicts_caused', 'conflicts_suffered',
-)
+from .res_partner import CHANNEL_ROLES, channel_tree_sql
 
 
 class CrmLoyaltyChannelScorecard(models.Model):
@@ -209,55 +203,3 @@ class CrmLoyaltyChannelScorecard(models.Model):
             'view_mode': 'form',
             'views': [(False, 'form')],
         }
-
-
-class ResPartner(models.Model):
-    _inherit = 'res.partner'  # pylint: disable=consider-merging-classes-inherited
-
-    channel_score_revenue_ytd = fields.Monetary(
-        'Channel Revenue This Year', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
-        groups='crm_loyalty.group_loyalty_user',
-        help="Purchases through the channel partner (his own and those of every partner "
-             "downstream of him) since January 1st, untaxed, in the company's currency.")
-    channel_score_revenue_last_ytd = fields.Monetary(
-        'Channel Revenue Last Year', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
-        groups='crm_loyalty.group_loyalty_user', help="The same period of last year.")
-    channel_score_growth = fields.Float(
-        'Channel Growth (%)', digits=(16, 2), compute='_compute_channel_scores',
-        groups='crm_loyalty.group_loyalty_user')
-    channel_score_target = fields.Monetary(
-        'Channel Target', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
-        groups='crm_loyalty.group_loyalty_user')
-    channel_score_target_achievement = fields.Float(
-        'Channel Target Achieved (%)', digits=(16, 2), compute='_compute_channel_scores',
-        groups='crm_loyalty.group_loyalty_user')
-    channel_score_customers_active = fields.Integer(
-        'Channel Active Customers', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
-        help="Partners downstream with a purchase in the last 365 days.")
-    channel_score_satisfaction = fields.Float(
-        'Channel Satisfaction', digits=(3, 2), compute='_compute_channel_scores',
-        groups='crm_loyalty.group_loyalty_user')
-    channel_score_complaints_open = fields.Integer(
-        'Channel Open Complaints', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
-        help="Open complaints of the channel partner and of the partners downstream of him.")
-    channel_score_conflicts_caused = fields.Integer(
-        'Channel Conflicts Caused', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
-        help="Channel conflicts this year, not dismissed.")
-    channel_score_conflicts_suffered = fields.Integer(
-        'Channel Conflicts Suffered', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
-        help="Channel conflicts this year, not dismissed.")
-
-    @api.depends_context('company')
-    @api.depends('channel_role', 'commercial_partner_id')
-    def _compute_channel_scores(self):
-        """The current company's scorecard of each channel partner (his company's, for a
-        contact), read in one query for the recordset."""
-        commercial_ids = {
-            partner: partner.commercial_partner_id._origin.id for partner in self if partner.channel_role}
-        partner_ids = {pid for pid in commercial_ids.values() if pid}
-        scorecards = self.env['crm.loyalty.channel.scorecard']._read_scorecards(
-            sorted(partner_ids), self.env.company) if partner_ids else {}
-        for partner in self:
-            scorecard = scorecards.get(commercial_ids.get(partner), {})
-            for name in SCORE_FIELDS:
-                partner[f'channel_score_{name}'] = scorecard.get(name) or 0

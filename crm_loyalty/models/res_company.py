@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_amount, formatLang
 
 MAX_BACKFILL_MONTHS = 120
+SLA_HELP = "Hours from the creation of a complaint of this severity to its deadline."
 
 
 def _percent(env, share):
@@ -92,6 +93,25 @@ class ResCompany(models.Model):
     loyalty_clv_backtest_html = fields.Html(
         'Prediction Quality Report', compute='_compute_loyalty_clv_backtest_html', sanitize=False,
         groups='crm_loyalty.group_loyalty_user')
+
+    # --- Complaints ------------------------------------------------------------------
+    loyalty_complaint_sla_low = fields.Integer(
+        string='Low Severity SLA (hours)', required=True, default=168, help=SLA_HELP)
+    loyalty_complaint_sla_medium = fields.Integer(
+        string='Medium Severity SLA (hours)', required=True, default=72, help=SLA_HELP)
+    loyalty_complaint_sla_high = fields.Integer(
+        string='High Severity SLA (hours)', required=True, default=24, help=SLA_HELP)
+    loyalty_complaint_sla_critical = fields.Integer(
+        string='Critical Severity SLA (hours)', required=True, default=4, help=SLA_HELP)
+
+    # --- Channel ---------------------------------------------------------------------
+    loyalty_channel_manager_id = fields.Many2one(
+        'res.users', string='Channel Manager',
+        help="Reviews channel conflicts and distributor grades, and renews distribution "
+             "contracts. Empty: the salesperson of the distributor concerned.")
+    loyalty_contract_reminder_days = fields.Integer(
+        string='Contract Renewal Notice (days)', required=True, default=60,
+        help="A renewal activity is planned this many days before a distribution contract ends.")
 
     @api.constrains('loyalty_window_months', 'loyalty_tier_grace_days',
                     'loyalty_long_relationship_months', 'loyalty_clv_horizon_months',
@@ -198,4 +218,26 @@ class ResCompany(models.Model):
             'res_model': 'res.company', 'res_id': self.env.company.id, 'view_mode': 'form',
             'views': [(self.env.ref('crm_loyalty.view_company_prediction_quality').id, 'form')],
             'target': 'current',
+        }
+
+    @api.constrains('loyalty_contract_reminder_days')
+    def _check_loyalty_contract_reminder_days(self):
+        if any(company.loyalty_contract_reminder_days < 0 for company in self):
+            raise ValidationError(_("The contract renewal notice cannot be negative."))
+
+    @api.constrains('loyalty_complaint_sla_low', 'loyalty_complaint_sla_medium',
+                    'loyalty_complaint_sla_high', 'loyalty_complaint_sla_critical')
+    def _check_loyalty_complaint_sla(self):
+        for company in self:
+            if min(company._loyalty_complaint_sla_hours().values()) <= 0:
+                raise ValidationError(_("A complaint deadline must be at least one hour after its creation."))
+
+    def _loyalty_complaint_sla_hours(self):
+        """Hours allowed to handle a complaint, by severity."""
+        self.ensure_one()
+        return {
+            'low': self.loyalty_complaint_sla_low,
+            'medium': self.loyalty_complaint_sla_medium,
+            'high': self.loyalty_complaint_sla_high,
+            'critical': self.loyalty_complaint_sla_critical,
         }

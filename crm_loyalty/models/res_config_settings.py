@@ -44,6 +44,15 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.loyalty_feedback_relationship_questions', readonly=False)
     loyalty_snapshot_backfill_months = fields.Integer(
         related='company_id.loyalty_snapshot_backfill_months', readonly=False)
+    loyalty_channel_manager_id = fields.Many2one(
+        related='company_id.loyalty_channel_manager_id', readonly=False)
+    loyalty_contract_reminder_days = fields.Integer(
+        related='company_id.loyalty_contract_reminder_days', readonly=False)
+    loyalty_complaint_sla_low = fields.Integer(related='company_id.loyalty_complaint_sla_low', readonly=False)
+    loyalty_complaint_sla_medium = fields.Integer(related='company_id.loyalty_complaint_sla_medium', readonly=False)
+    loyalty_complaint_sla_high = fields.Integer(related='company_id.loyalty_complaint_sla_high', readonly=False)
+    loyalty_complaint_sla_critical = fields.Integer(
+        related='company_id.loyalty_complaint_sla_critical', readonly=False)
     loyalty_clv_fit_summary = fields.Html(compute='_compute_loyalty_clv_fit_summary', sanitize=False)
     loyalty_clv_backtest_summary = fields.Html(compute='_compute_loyalty_clv_backtest_summary', sanitize=False)
 

@@ -5,11 +5,12 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date
 from odoo.tools.safe_eval import safe_eval
 
 from .access import LOYALTY_MANAGER, LOYALTY_USER, check_group, check_system_fields, is_from_code
-from .local_day import company_today
+from .local_day import company_today, company_tz_sql, local_day_sql
 from .selections import (
     ABC_CLASSES,
     CHURN_RISKS,
@@ -44,6 +45,35 @@ SYSTEM_FIELDS = frozenset({
     'loyalty_tier_metric', 'loyalty_tier_below_since', 'complaint_open_count', 'loyalty_lost',
     'loyalty_lost_reason_id', 'loyalty_lost_date', 'loyalty_lost_note', 'channel_territory_id',
 })
+
+CONTRACT_REMINDER_LEAD_DAYS = 7
+CHANNEL_ROLES = [
+    ('distributor', 'Distributor'),
+    ('reseller', 'Reseller'),
+    ('retailer', 'Retailer'),
+    ('agent', 'Agent'),
+]
+ADDRESS_FIELDS = {'country_id', 'state_id', 'zip', 'company_id', 'active'}
+
+
+def channel_tree_sql(roots):
+    """The body of a recursive CTE named ``tree (root_id, partner_id, depth)``: each
+    commercial partner of ``roots`` (an SQL query of partner ids) with himself (depth 0)
+    and every commercial partner downstream of him in the channel. Upstream partners are
+    stored as commercial entities and loops are refused on write: the depth only bounds a
+    corrupted hierarchy."""
+    return SQL(
+        """SELECT root.id, root.id, 0 FROM (%s) AS root (id)
+           UNION ALL
+           SELECT tree.root_id, child.id, tree.depth + 1
+             FROM tree JOIN res_partner child ON child.channel_parent_id = tree.partner_id
+            WHERE child.id = child.commercial_partner_id AND tree.depth < 32""", roots)
+
+# The scorecard figures shown on the partner form, as ``channel_score_<name>``.
+SCORE_FIELDS = (
+    'revenue_ytd', 'revenue_last_ytd', 'growth', 'target', 'target_achievement', 'customers_active',
+    'satisfaction', 'complaints_open', 'conflicts_caused', 'conflicts_suffered',
+)
 
 
 class ResPartner(models.Model):
@@ -196,6 +226,95 @@ class ResPartner(models.Model):
         'crm.loyalty.tier.history', 'partner_id', 'Tier History',
         domain=lambda self: [('company_id', '=', self.env.company.id)])
 
+    # --- Complaints and lost customers ------------------------------------------------
+    complaint_open_count = fields.Integer(
+        'Open Complaints', aggregator='sum', company_dependent=True, readonly=True, copy=False,
+        help="Complaints and suggestions of the customer (his company, for a contact) that are new or in progress.")
+    loyalty_lost = fields.Boolean(
+        'Lost Customer', company_dependent=True, readonly=True, copy=False,
+        help="A manager marked this customer as lost, with the reason.")
+    loyalty_lost_reason_id = fields.Many2one(
+        'crm.loyalty.lost.reason', 'Lost Reason', company_dependent=True, readonly=True, copy=False)
+    loyalty_lost_date = fields.Date('Lost On', company_dependent=True, readonly=True, copy=False)
+    loyalty_lost_note = fields.Text('Lost Note', company_dependent=True, readonly=True, copy=False)
+
+    # --- Channel ------------------------------------------------------------------------
+    channel_role = fields.Selection(
+        CHANNEL_ROLES, 'Channel Role', tracking=True, index='btree_not_null',
+        help="The partner's place in your sales channel. Empty for end customers.")
+    channel_parent_id = fields.Many2one(
+        'res.partner', 'Upstream Distributor', index='btree_not_null', tracking=True,
+        domain="[('channel_role', '!=', False), ('id', '!=', id)]",
+        help="The channel partner this partner buys through: a reseller's distributor, or "
+             "the distributor that serves an end customer.")
+    channel_child_ids = fields.One2many('res.partner', 'channel_parent_id', 'Served Partners')
+    channel_partner_since = fields.Date(
+        'Partner Since', tracking=True, help="The start of the channel partnership.")
+    channel_contract_end = fields.Date(
+        'Contract Ends', tracking=True,
+        help="The end of the current distribution contract: a renewal activity is planned "
+             "ahead of it for the channel manager.")
+    channel_target = fields.Float(
+        'Annual Target', company_dependent=True, copy=False,
+        help="The revenue expected through this channel partner this year, in the company's currency.")
+    channel_territory_ids = fields.Many2many(
+        'crm.loyalty.territory', 'crm_loyalty_territory_partner_rel', 'partner_id', 'territory_id',
+        string='Territories', help="The territories this channel partner serves.")
+    channel_territory_id = fields.Many2one(
+        'crm.loyalty.territory', 'Territory', company_dependent=True, copy=False, readonly=True,
+        help="The territory the partner's address lies in (the exclusive one, else the most precise).")
+    channel_served_by_ids = fields.Many2many(
+        'res.partner', compute='_compute_channel_served_by_ids', string='Territory Distributors',
+        help="The channel partners whose territory covers this address.")
+    channel_conflict_ids = fields.One2many('crm.loyalty.channel.conflict', 'distributor_id', 'Conflicts Caused')
+    channel_conflict_count = fields.Integer(compute='_compute_channel_counts', string='Conflicts')
+    channel_conflict_suffered_count = fields.Integer(
+        compute='_compute_channel_counts', string='Conflicts in Territory',
+        help="Sales by other channel partners into this partner's territories.")
+    channel_child_count = fields.Integer(compute='_compute_channel_counts', string='Served')
+    channel_grade_id = fields.Many2one(
+        'crm.loyalty.channel.grade', 'Channel Grade', company_dependent=True, copy=False, tracking=True,
+        help="The grade of the channel partner, proposed by the grade review and accepted by a "
+             "manager, or set by hand by a loyalty administrator (logged in the grade history). "
+             "A grade with a pricelist gives it to the partner.")
+    channel_grade_review_ids = fields.One2many(
+        'crm.loyalty.channel.grade.review', 'partner_id', 'Grade History',
+        groups='crm_loyalty.group_loyalty_user')
+
+    # --- Channel scorecard (not stored) -------------------------------------------------
+    channel_score_revenue_ytd = fields.Monetary(
+        'Channel Revenue This Year', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user',
+        help="Purchases through the channel partner (his own and those of every partner "
+             "downstream of him) since January 1st, untaxed, in the company's currency.")
+    channel_score_revenue_last_ytd = fields.Monetary(
+        'Channel Revenue Last Year', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user', help="The same period of last year.")
+    channel_score_growth = fields.Float(
+        'Channel Growth (%)', digits=(16, 2), compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user')
+    channel_score_target = fields.Monetary(
+        'Channel Target', currency_field='loyalty_currency_id', compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user')
+    channel_score_target_achievement = fields.Float(
+        'Channel Target Achieved (%)', digits=(16, 2), compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user')
+    channel_score_customers_active = fields.Integer(
+        'Channel Active Customers', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
+        help="Partners downstream with a purchase in the last 365 days.")
+    channel_score_satisfaction = fields.Float(
+        'Channel Satisfaction', digits=(3, 2), compute='_compute_channel_scores',
+        groups='crm_loyalty.group_loyalty_user')
+    channel_score_complaints_open = fields.Integer(
+        'Channel Open Complaints', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
+        help="Open complaints of the channel partner and of the partners downstream of him.")
+    channel_score_conflicts_caused = fields.Integer(
+        'Channel Conflicts Caused', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
+        help="Channel conflicts this year, not dismissed.")
+    channel_score_conflicts_suffered = fields.Integer(
+        'Channel Conflicts Suffered', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
+        help="Channel conflicts this year, not dismissed.")
+
     # --- Explanations (not stored) ----------------------------------------------------
     loyalty_tier_explanation = fields.Html(compute='_compute_loyalty_explanations', sanitize=False)
     rfm_segment_meaning = fields.Char(compute='_compute_loyalty_explanations')
@@ -331,23 +450,40 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [self._check_loyalty_vals(vals) for vals in vals_list]
+        vals_list = [self._check_loyalty_vals(self._channel_commercial_parent(vals)) for vals in vals_list]
+        if any(vals.get('channel_grade_id') for vals in vals_list):
+            self._check_channel_grade_rights()
         partners = super().create(vals_list)
-        overridden = self.browse(partner.id for partner, vals in zip(partners, vals_list, strict=True)
-                                 if vals.get('loyalty_tier_override_id'))
+        created = list(zip(partners, vals_list, strict=True))
+        overridden = self.browse(partner.id for partner, vals in created if vals.get('loyalty_tier_override_id'))
         if overridden:
             self.env['crm.loyalty.engine']._refresh_partners(overridden.commercial_partner_id)
+        graded = self.browse(partner.id for partner, vals in created if vals.get('channel_grade_id'))
+        graded._channel_grade_changed(dict.fromkeys(graded.ids, self.env['crm.loyalty.channel.grade']))
+        partners._channel_match_territories()
         return partners
 
     def write(self, vals):
-        vals = self._check_loyalty_vals(vals)
+        vals = self._check_loyalty_vals(self._channel_commercial_parent(vals))
         if 'relationship_level' in vals and 'relationship_level_manual' not in vals:
             vals['relationship_level_manual'] = bool(vals['relationship_level'])
+        grades_before = None
+        if 'channel_grade_id' in vals:
+            self._check_channel_grade_rights()
+            grades_before = {partner.id: partner.channel_grade_id for partner in self}
+        moved_from = self.commercial_partner_id if {'parent_id', 'is_company'} & vals.keys() else None
         res = super().write(vals)
         if OVERRIDE_FIELDS & vals.keys():
             if 'loyalty_tier_override_id' in vals and not vals['loyalty_tier_override_id']:
                 super().write({'loyalty_tier_override_reason': False, 'loyalty_tier_override_until': False})
             self.env['crm.loyalty.engine']._refresh_partners(self.commercial_partner_id)
+        if moved_from is not None:
+            self._loyalty_recount_complaints(moved_from)
+        if grades_before is not None:
+            self.filtered(lambda partner: partner.channel_grade_id != grades_before[partner.id]) \
+                ._channel_grade_changed(grades_before)
+        if ADDRESS_FIELDS & vals.keys():
+            self._channel_match_territories()
         return res
 
     @api.model
@@ -422,4 +558,244 @@ class ResPartner(models.Model):
         check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can recompute the loyalty figures."))
         self.check_access('read')
         self.env['crm.loyalty.engine']._recompute(partners=self.commercial_partner_id)
+        return True
+
+    # --- Hierarchy --------------------------------------------------------------------
+
+    @api.constrains('channel_parent_id')
+    def _check_channel_parent(self):
+        for partner in self:
+            parent = partner.channel_parent_id
+            if parent and parent.commercial_partner_id == partner.commercial_partner_id:
+                raise ValidationError(_("%s cannot be its own upstream distributor.", partner.display_name))
+        if self._has_cycle('channel_parent_id'):
+            raise ValidationError(_(
+                "This upstream distributor would make a loop in the channel: a partner would end "
+                "up buying through itself."))
+
+    @api.model
+    def _commercial_fields(self):
+        return [*super()._commercial_fields(), 'channel_role', 'channel_parent_id', 'channel_partner_since',
+                'channel_contract_end']
+
+    def _channel_ancestors(self):
+        """The partner's upstream chain, nearest first (cycles are refused on write)."""
+        self.ensure_one()
+        chain = self.env['res.partner']
+        parent = self.commercial_partner_id.channel_parent_id
+        while parent and parent not in chain:
+            chain |= parent
+            parent = parent.channel_parent_id
+        return chain
+
+    # --- Territories ------------------------------------------------------------------
+
+    @api.depends_context('company')
+    @api.depends('channel_territory_id')
+    def _compute_channel_served_by_ids(self):
+        Territory = self.env['crm.loyalty.territory'].sudo()
+        for partner in self:
+            territories = Territory._lookup(partner.country_id, partner.state_id, partner.zip) \
+                if partner.channel_territory_id else Territory
+            partner.channel_served_by_ids = territories.distributor_ids
+
+    def _channel_commercial_parent(self, vals):
+        """A contact of a channel partner given as upstream stands for his company."""
+        if vals.get('channel_parent_id'):
+            vals['channel_parent_id'] = self.browse(vals['channel_parent_id']).commercial_partner_id.id
+        return vals
+
+    def _channel_match_territories(self):
+        companies = self.env['crm.loyalty.territory'].sudo()._read_group([], ['company_id'])
+        if companies and self:
+            self.env['crm.loyalty.territory'].sudo()._match_partners(
+                self.env['res.company'].browse(company.id for company, in companies), self)
+
+    # --- Counts -----------------------------------------------------------------------
+
+    def _compute_channel_counts(self):
+        Conflict = self.env['crm.loyalty.channel.conflict']
+        caused = dict(Conflict._read_group([('distributor_id', 'in', self.ids)], ['distributor_id'], ['__count']))
+        suffered = dict(Conflict._read_group(
+            [('expected_distributor_id', 'in', self.ids)], ['expected_distributor_id'], ['__count']))
+        children = dict(self._read_group([('channel_parent_id', 'in', self.ids)], ['channel_parent_id'], ['__count']))
+        for partner in self:
+            partner.channel_conflict_count = caused.get(partner, 0)
+            partner.channel_conflict_suffered_count = suffered.get(partner, 0)
+            partner.channel_child_count = children.get(partner, 0)
+
+    def action_view_channel_conflicts(self):
+        self.ensure_one()
+        self.check_access('read')
+        action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_channel_conflicts')
+        action['domain'] = ['|', ('distributor_id', '=', self.id), ('expected_distributor_id', '=', self.id)]
+        action['context'] = {}
+        return action
+
+    def action_view_channel_children(self):
+        self.ensure_one()
+        self.check_access('read')
+        action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_customers')
+        action['domain'] = [('channel_parent_id', '=', self.id)]
+        action['context'] = {'default_channel_parent_id': self.id}
+        return action
+
+    # --- Channel grade -----------------------------------------------------------------
+
+    def _check_channel_grade_rights(self):
+        check_group(self.env, LOYALTY_MANAGER,
+                    _("Only loyalty administrators can change the grade of a channel partner."))
+
+    def _channel_grade_changed(self, before):
+        """The grade of the partners changed for the current company: check it, apply its
+        pricelist, and log the change unless it comes from the grade review."""
+        if not self:
+            return
+        company = self.env.company
+        for partner in self:
+            if partner.channel_grade_id and partner.channel_grade_id.company_id != company:
+                raise ValidationError(_("The grade %(grade)s belongs to another company.",
+                                        grade=partner.channel_grade_id.name))
+        self._channel_apply_grade_pricelist()
+        if not is_from_code(self.env, 'crm_loyalty_grade_review'):
+            self._channel_log_manual_grade(before)
+
+    def _channel_apply_grade_pricelist(self, replaced=None):
+        """The pricelist follows the grade, unless the partner has one chosen by hand that
+        is no grade's (``replaced``: a pricelist a grade just gave up)."""
+        grade_pricelists = self.env['crm.loyalty.channel.grade'].with_context(active_test=False).search(
+            [('company_id', '=', self.env.company.id)]).pricelist_id | (replaced or self.env['product.pricelist'])
+        following = self.filtered(lambda partner: (
+            partner.specific_property_product_pricelist in grade_pricelists
+            or not partner.specific_property_product_pricelist)
+            and partner.specific_property_product_pricelist != partner.channel_grade_id.pricelist_id)
+        for pricelist, partners in following.grouped(lambda partner: partner.channel_grade_id.pricelist_id).items():
+            partners.write({'specific_property_product_pricelist': pricelist.id})
+
+    def _channel_log_manual_grade(self, before):
+        """A grade set by hand settles the partner's proposal to decide: accepted when it
+        proposed that grade, rejected otherwise; any other change is logged as accepted."""
+        Review = self.env['crm.loyalty.channel.grade.review'].sudo().with_context(mail_create_nolog=True)
+        company = self.env.company
+        decided = {'decided_by_id': self.env.uid, 'decided_date': fields.Date.context_today(self)}
+        pending = Review.search([('partner_id', 'in', self.ids), ('company_id', '=', company.id),
+                                 ('state', '=', 'proposed')])
+        confirmed = pending.filtered(lambda review: review.proposed_grade_id == review.partner_id.channel_grade_id)
+        confirmed.write({'state': 'accepted', 'manual': True, **decided})
+        (pending - confirmed).write({
+            'state': 'rejected', 'reason': _("Superseded: the grade was set by hand."), **decided})
+        Review.create([{
+            'partner_id': partner.id, 'company_id': company.id,
+            'current_grade_id': before[partner.id].id, 'proposed_grade_id': partner.channel_grade_id.id,
+            'direction': Review._direction(before[partner.id], partner.channel_grade_id),
+            'manual': True, 'state': 'accepted', 'reason': self.env._("Set by hand"), **decided,
+        } for partner in self - confirmed.partner_id])
+        if pending:
+            Review._sync_reviewer_activities(company)
+
+    # --- Contract renewal -------------------------------------------------------------
+
+    @api.model
+    def _cron_channel_contract_reminders(self, today=None):
+        """Plan a renewal activity for every channel partner whose contract ends within the
+        notice of the company, for its channel manager (else the partner's salesperson).
+        A partner has one contract: a partner of one company follows that company's notice
+        and manager; a partner shared by all companies, the first company (in their order)
+        whose notice has begun. Never a second reminder while one is open, nor again once
+        one was done for this contract."""
+        # default: each company's own current day
+        today = SQL("%s::date", fields.Date.to_date(today)) if today else local_day_sql(
+            SQL("(NOW() AT TIME ZONE 'UTC')"), company_tz_sql(SQL("c.id")))
+        activity_type = self.env.ref('crm_loyalty.mail_activity_contract_renewal')
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """SELECT DISTINCT ON (p.id) p.id, COALESCE(manager.id, salesperson.id),
+                      GREATEST(p.channel_contract_end - %(lead)s, %(today)s), p.channel_contract_end
+                 FROM res_partner p
+                 JOIN res_company c ON c.active AND (c.id = p.company_id OR p.company_id IS NULL)
+                 LEFT JOIN res_users manager ON manager.id = c.loyalty_channel_manager_id AND manager.active
+                 LEFT JOIN res_users salesperson ON salesperson.id = p.user_id AND salesperson.active
+                WHERE p.channel_role IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
+                  AND p.channel_contract_end >= %(today)s
+                  AND p.channel_contract_end <= %(today)s + c.loyalty_contract_reminder_days
+                  AND COALESCE(manager.id, salesperson.id) IS NOT NULL
+                  AND NOT EXISTS (
+                      SELECT 1 FROM mail_activity a
+                       WHERE a.res_model = 'res.partner' AND a.res_id = p.id AND a.activity_type_id = %(type)s
+                         AND (a.active OR a.date_deadline >= p.channel_contract_end - c.loyalty_contract_reminder_days))
+                ORDER BY p.id, c.sequence, c.id""",
+            today=today, lead=CONTRACT_REMINDER_LEAD_DAYS, type=activity_type.id))
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return self.env['mail.activity']
+        model_id = self.env['ir.model']._get_id('res.partner')
+        return self.env['mail.activity'].sudo().create([{
+            'res_model_id': model_id, 'res_id': partner_id, 'activity_type_id': activity_type.id,
+            'user_id': user_id, 'date_deadline': deadline, 'automated': True,
+            'summary': activity_type.summary,
+            'note': self.env._("The distribution contract ends on %(date)s.",
+                               date=format_date(self.env, contract_end)),
+        } for partner_id, user_id, deadline, contract_end in rows])
+
+    # --- Channel scorecard -------------------------------------------------------------
+
+    @api.depends_context('company')
+    @api.depends('channel_role', 'commercial_partner_id')
+    def _compute_channel_scores(self):
+        """The current company's scorecard of each channel partner (his company's, for a
+        contact), read in one query for the recordset."""
+        commercial_ids = {
+            partner: partner.commercial_partner_id._origin.id for partner in self if partner.channel_role}
+        partner_ids = {pid for pid in commercial_ids.values() if pid}
+        scorecards = self.env['crm.loyalty.channel.scorecard']._read_scorecards(
+            sorted(partner_ids), self.env.company) if partner_ids else {}
+        for partner in self:
+            scorecard = scorecards.get(commercial_ids.get(partner), {})
+            for name in SCORE_FIELDS:
+                partner[f'channel_score_{name}'] = scorecard.get(name) or 0
+
+    # --- Complaints and lost customers --------------------------------------------------
+
+    def _loyalty_recount_complaints(self, moved_from):
+        """The partners changed company (``moved_from``: their commercial partners before):
+        the complaints of a contact now count for his new company."""
+        partners = moved_from | self.commercial_partner_id
+        Complaint = self.env['crm.loyalty.complaint'].sudo()
+        [[companies]] = Complaint._read_group(
+            [('commercial_partner_id', 'in', partners.ids)], [], ['company_id:recordset'])
+        Complaint._update_partner_complaint_counts(
+            {(company.id, partner_id) for company in companies for partner_id in partners.ids})
+
+    def action_view_loyalty_complaints(self):
+        self.ensure_one()
+        self.check_access('read')
+        action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_complaints')
+        action['domain'] = [('commercial_partner_id', '=', self.commercial_partner_id.id)]
+        action['context'] = {'default_partner_id': self.id, 'search_default_open': 1}
+        return action
+
+    def action_loyalty_mark_lost(self):
+        """The wizard that marks the customer lost. Loyalty administrators."""
+        self.ensure_one()
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can mark a customer lost."))
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _("Mark as Lost"),
+            'res_model': 'crm.loyalty.mark.lost',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_partner_id': self.commercial_partner_id.id},
+        }
+
+    def action_loyalty_restore(self):
+        check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can restore a lost customer."))
+        self.check_access('write')
+        partners = self.commercial_partner_id.filtered('loyalty_lost')
+        partners.sudo().write({
+            'loyalty_lost': False, 'loyalty_lost_reason_id': False,
+            'loyalty_lost_date': False, 'loyalty_lost_note': False,
+        })
+        for partner in partners:
+            partner.message_post(body=Markup('<p>%s</p>') % _("Customer restored: no longer lost."),
+                                 subtype_xmlid='mail.mt_note')
         return True

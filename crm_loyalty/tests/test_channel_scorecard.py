@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 
-from ..models.crm_loyalty_channel_scorecard import SCORE_FIELDS
+from ..models.res_partner import SCORE_FIELDS
 from .common import LoyaltyCase
 
 # The scorecard view counts from CURRENT_DATE: every date here is relative to today.
