@@ -24,7 +24,7 @@ demo:
 test:
 	@bash tools/test.sh
 
-lint: setup
+lint:
 	@bash tools/lint.sh
 
 bench:
