@@ -55,9 +55,22 @@ if [ -z "${TEST_TAGS:-}" ]; then
       -d "$demo_copy" --log-level=warn --logfile="$STATE/test-results/care_concurrency.log") || true
   drop_db "$demo_copy"
 
-  say "Uninstall check"
-  (cd "$ROOT/tools" && "$PY" check_uninstall.py "$results/uninstall.json" -c "$CONF" -d "$TEST_DB" \
-      --log-level=warn --logfile="$STATE/test-results/uninstall.log") || true
+  say "Uninstall check: Odoo's own (odoo.tests.test_module_operations), then no column, table or record left"
+  columns=$(psql -d "$TEST_DB" -tAc "SELECT string_agg(quote_literal(replace(f.model, '.', '_') || '.' || f.name), ',')
+    FROM ir_model_fields f JOIN ir_model_data d ON d.model = 'ir.model.fields' AND d.res_id = f.id
+   WHERE d.module = 'crm_loyalty' AND f.store")
+  left=
+  if "$PY" "$ODOO_SRC/odoo/tests/test_module_operations.py" -d "$TEST_DB" --addons-path "$ROOT" \
+       --data-dir "$STATE/data" uninstall crm_loyalty --no-reinstall >"$results/uninstall.log" 2>&1 \
+     && ! grep -E " (ERROR|CRITICAL) " "$results/uninstall.log"; then
+    left=$(psql -d "$TEST_DB" -tAc "SELECT 'column ' || table_name || '.' || column_name FROM information_schema.columns
+       WHERE table_name || '.' || column_name IN ($columns) OR table_name LIKE 'crm\_loyalty\_%'
+      UNION ALL SELECT count(*) || ' external ids' FROM ir_model_data WHERE module = 'crm_loyalty' HAVING count(*) > 0")
+    [ -z "$left" ] && say "crm_loyalty uninstalled: nothing left" || echo "uninstall left: $left"
+  else
+    left="uninstall failed"; tail -n 20 "$results/uninstall.log"
+  fi
+  record_check uninstall "$results/uninstall.json" "$([ -z "$left" ] && echo 1 || echo 0)"
 fi
 
 if [ -d "$STATE/screenshots" ]; then

@@ -137,9 +137,14 @@ class TestTerritory(ChannelCase):
 
     def test_other_company_may_overlap(self):
         other = self.env['res.company'].create({'name': 'Other Co'})
-        self._territory('USA', self.west, country_ids=[(6, 0, self.us.ids)], exclusive=True)
-        self.env['crm.loyalty.territory'].with_company(other).create({
+        usa = self._territory('USA', self.west, country_ids=[(6, 0, self.us.ids)], exclusive=True)
+        usa_too = self.env['crm.loyalty.territory'].with_company(other).create({
             'name': 'USA too', 'company_id': other.id, 'country_ids': [(6, 0, self.us.ids)], 'exclusive': True})
+        # each company's exclusive territory over the same country stands
+        Territory = self.env['crm.loyalty.territory'].sudo()
+        self.assertEqual(Territory.search([('country_ids', 'in', self.us.ids), ('exclusive', '=', True)]),
+                         usa | usa_too)
+        self.assertEqual((usa.company_id, usa_too.company_id), (self.env.company, other))
 
     def test_partners_matched_to_best_territory(self):
         country = self._territory('USA', self.south, country_ids=[(6, 0, self.us.ids)])
