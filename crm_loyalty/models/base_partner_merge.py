@@ -39,19 +39,18 @@ class MergePartnerAutomatic(models.TransientModel):
         Snapshot.flush_model(['partner_id', 'company_id', 'date'])
         CareAction.flush_model(['partner_id', 'rule_id', 'occurrence', 'state'])
         Review.flush_model(['partner_id', 'company_id', 'state'])
-        cr = self.env.cr
-        cr.execute(SQL(
+        self.env.execute_query(SQL(
             "DELETE FROM crm_loyalty_snapshot WHERE id IN (%s)",
             self._surplus_rows_sql(Snapshot, SQL("company_id, date"), partner_ids, dst_partner)))
-        cr.execute(SQL(
+        self.env.execute_query(SQL(
             "DELETE FROM crm_loyalty_care_action WHERE id IN (%s)",
             self._surplus_rows_sql(CareAction, SQL("rule_id, occurrence"), partner_ids, dst_partner,
                                    first=SQL("array_position(%s::varchar[], state)",
                                              CARE_STATES_KEPT_FIRST))))
-        cr.execute(self._surplus_rows_sql(Review, SQL("company_id"), partner_ids, dst_partner,
-                                          where=SQL("state = 'proposed'")))
+        surplus = self.env.execute_query(self._surplus_rows_sql(
+            Review, SQL("company_id"), partner_ids, dst_partner, where=SQL("state = 'proposed'")))
         # through the ORM: a proposal carries its reviewer's activity, which moves to another
-        proposals = Review.sudo().browse(row[0] for row in cr.fetchall())
+        proposals = Review.sudo().browse(review_id for review_id, in surplus)
         if proposals:
             companies = proposals.company_id
             proposals.unlink()

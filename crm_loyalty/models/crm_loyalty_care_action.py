@@ -44,7 +44,8 @@ class CrmLoyaltyCareAction(models.Model):
         if not candidates:
             return self.browse()
         partner_ids, occurrences = zip(*candidates, strict=True)
-        self.env.cr.execute(SQL(
+        self.flush_model(['rule_id', 'partner_id', 'occurrence'])
+        rows = self.env.execute_query(SQL(
             """INSERT INTO crm_loyalty_care_action
                       (rule_id, trigger, partner_id, company_id, occurrence, state, date, attempts,
                        create_uid, create_date, write_uid, write_date)
@@ -55,7 +56,7 @@ class CrmLoyaltyCareAction(models.Model):
                RETURNING id""",
             rule=rule.id, trigger=rule.trigger, company=rule.company_id.id, uid=self.env.uid,
             partners=list(partner_ids), occurrences=list(occurrences)))
-        return self.browse(sorted(row[0] for row in self.env.cr.fetchall()))
+        return self.browse(sorted(log_id for log_id, in rows))
 
     def _act(self):
         """Decide for these logs of one rule together (holdout, cooldown, opt-out, cap), then
@@ -165,10 +166,14 @@ class CrmLoyaltyCareAction(models.Model):
         opted_in, contactable = (Partner._search([('id', 'in', self.partner_id.ids), *domain])
                                  for domain in (Partner._loyalty_opted_in_domain(),
                                                 Partner._loyalty_contactable_domain()))
-        self.env.flush_all()
+        self.flush_model(['rule_id', 'partner_id', 'state', 'date', 'company_id'])
+        Partner.flush_model(['commercial_partner_id'])
+        rule.flush_model(['action_server_ids'])
+        self.env['ir.actions.server'].flush_model(['state'])
         # per log: why it is left out before the cap (the first reason that holds), and the
         # contacts its customer company had within the cap's days, by any rule that contacts
-        self.env.cr.execute(SQL(
+        # (the searches of who may be contacted flush what they read)
+        rows = self.env.execute_query(SQL(
             """WITH batch AS (
                    SELECT a.id, p.commercial_partner_id AS commercial,
                           CASE WHEN %(holdout)s THEN 'holdout'
@@ -201,7 +206,6 @@ class CrmLoyaltyCareAction(models.Model):
             contacts=contacts, opted_in=opted_in.subselect(), contactable=contactable.subselect(),
             ids=self.ids, company=company.id,
             cap_since=now - timedelta(days=company.loyalty_contact_cap_days), contact_states=CONTACT_ACTIONS))
-        rows = self.env.cr.fetchall()
         notes = {
             'holdout': ('holdout', _("Left out to measure the effect of the care.")),
             'cooldown': ('skip', _("Cooldown of the rule: acted for this customer recently.")),

@@ -69,10 +69,9 @@ class CrmLoyaltyCronPosition(models.Model):
         for position in positions:
             company = position.company_id
             while not (done and time.monotonic() > deadline):
-                self.env.cr.execute(SQL(
+                ids = [partner_id for partner_id, in self.env.execute_query(SQL(
                     "SELECT id FROM (%s) AS partner (id) WHERE id > %s ORDER BY id LIMIT %s",
-                    partners_sql(company), position.last_partner_id, size))
-                ids = [row[0] for row in self.env.cr.fetchall()]
+                    partners_sql(company), position.last_partner_id, size))]
                 if not ids:
                     break
                 started = time.monotonic()
@@ -95,9 +94,9 @@ class CrmLoyaltyCronPosition(models.Model):
     def _left(self, partners_sql):
         """The partners the job still has to do in the position's company."""
         self.ensure_one()
-        self.env.cr.execute(SQL("SELECT COUNT(*) FROM (%s) AS partner (id) WHERE id > %s",
-                                partners_sql(self.company_id), self.last_partner_id))
-        return self.env.cr.fetchone()[0]
+        [[count]] = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) AS partner (id) WHERE id > %s",
+                                               partners_sql(self.company_id), self.last_partner_id))
+        return count
 
     def _commit(self):
         if committing():

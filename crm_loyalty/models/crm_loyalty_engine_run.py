@@ -64,12 +64,11 @@ class CrmLoyaltyEngineRun(models.Model):
     def _tables_exist(self):
         """Whether any table of these runs is still in the database."""
         names = [f'crm_loyalty_run_{run.id}_{kind}' for run in self for kind in ('hist', 'scores')]
-        self.env.cr.execute(SQL("SELECT 1 FROM pg_tables WHERE tablename = ANY(%s) LIMIT 1", names))
-        return bool(self.env.cr.fetchone())
+        return bool(self.env.execute_query(SQL("SELECT 1 FROM pg_tables WHERE tablename = ANY(%s) LIMIT 1", names)))
 
     def _drop_tables(self):
         for run in self:
-            self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s, %s", run._run_table('hist'), run._run_table('scores')))
+            self.env.execute_query(SQL("DROP TABLE IF EXISTS %s, %s", run._run_table('hist'), run._run_table('scores')))
 
     def unlink(self):
         self._drop_tables()

@@ -251,9 +251,9 @@ class CrmLoyaltyTerritory(models.Model):
     def _match_where(self, company, where):
         """Write the best territory in ``company`` of its partners ``p`` that ``where``
         (an SQL condition) selects, in one UPDATE. Returns the number of partners written."""
-        self.env.flush_all()
+        self._flush_match_fields()
         key = str(company.id)
-        self.env.cr.execute(SQL(
+        written = self.env.execute_query(SQL(
             """WITH m AS (%(match)s),
                     best AS (SELECT DISTINCT ON (key) key AS partner_id, territory_id
                                FROM m ORDER BY key, priority DESC, sequence, territory_id),
@@ -265,15 +265,20 @@ class CrmLoyaltyTerritory(models.Model):
                UPDATE res_partner p
                   SET channel_territory_id = COALESCE(p.channel_territory_id, '{}'::jsonb)
                                              || jsonb_build_object(%(key)s, target.territory_id)
-                 FROM target WHERE p.id = target.id""",
+                 FROM target WHERE p.id = target.id
+            RETURNING p.id""",
             match=self._match_sql(
                 SQL("SELECT p.id, p.country_id, p.state_id, p.zip FROM res_partner p WHERE %s "
                     "AND (p.company_id IS NULL OR p.company_id = %s)", where, company.id),
                 [company.id]),
             where=where, company=company.id, key=key))
-        written = self.env.cr.rowcount
         self.env['res.partner'].invalidate_model(['channel_territory_id'])
-        return written
+        return len(written)
+
+    def _flush_match_fields(self):
+        """Flush what the matching reads: the territories and the partners' addresses."""
+        self.flush_model()
+        self.env['res.partner'].flush_model(['company_id', 'country_id', 'state_id', 'zip', 'channel_territory_id'])
 
     @api.model
     def _company_partners_sql(self, company):
@@ -283,9 +288,10 @@ class CrmLoyaltyTerritory(models.Model):
     @api.model
     def _is_small(self, company):
         """Whether every partner of ``company`` is matched again at once, rather than by the job."""
-        self.env.cr.execute(SQL("SELECT COUNT(*) FROM (%s LIMIT %s) AS partner",
-                                self._company_partners_sql(company), INLINE_PARTNERS + 1))
-        return self.env.cr.fetchone()[0] <= INLINE_PARTNERS
+        self.env['res.partner'].flush_model(['company_id'])
+        [[count]] = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s LIMIT %s) AS partner",
+                                               self._company_partners_sql(company), INLINE_PARTNERS + 1))
+        return count <= INLINE_PARTNERS
 
     @api.model
     def _rematch_companies(self, companies):
@@ -315,14 +321,14 @@ class CrmLoyaltyTerritory(models.Model):
         """The territories that cover an address, best first (exclusive, then the most
         precise): "which distributor serves this address?"."""
         company = company or self.env.company
-        self.env.flush_all()
-        self.env.cr.execute(SQL(
+        self.flush_model()
+        rows = self.env.execute_query(SQL(
             """SELECT territory_id FROM (%s) m
                 ORDER BY priority DESC, sequence, territory_id""",
             self._match_sql(SQL("SELECT 0, %s::int, %s::int, %s::varchar",
                                 country.id if country else None, state.id if state else None,
                                 zip_code or ''), [company.id])))
-        ids = list(dict.fromkeys(row[0] for row in self.env.cr.fetchall()))
+        ids = list(dict.fromkeys(territory_id for territory_id, in rows))
         return self.browse(ids)
 
     def _compute_customer_count(self):

@@ -707,8 +707,13 @@ class ResPartner(models.Model):
         today = SQL("%s::date", fields.Date.to_date(today)) if today else local_day_sql(
             SQL("(NOW() AT TIME ZONE 'UTC')"), company_tz_sql(SQL("c.id")))
         activity_type = self.env.ref('crm_loyalty.mail_activity_contract_renewal')
-        self.env.flush_all()
-        self.env.cr.execute(SQL(
+        self.flush_model(['channel_role', 'commercial_partner_id', 'active', 'channel_contract_end', 'company_id',
+                          'user_id', 'tz'])
+        self.env['res.company'].flush_model(['active', 'loyalty_channel_manager_id', 'loyalty_contract_reminder_days',
+                                             'sequence', 'partner_id'])
+        self.env['res.users'].flush_model(['active'])
+        self.env['mail.activity'].flush_model(['res_model', 'res_id', 'activity_type_id', 'active', 'date_deadline'])
+        rows = self.env.execute_query(SQL(
             """SELECT DISTINCT ON (p.id) p.id, COALESCE(manager.id, salesperson.id),
                       GREATEST(p.channel_contract_end - %(lead)s, %(today)s), p.channel_contract_end
                  FROM res_partner p
@@ -725,7 +730,6 @@ class ResPartner(models.Model):
                          AND (a.active OR a.date_deadline >= p.channel_contract_end - c.loyalty_contract_reminder_days))
                 ORDER BY p.id, c.sequence, c.id""",
             today=today, lead=CONTRACT_REMINDER_LEAD_DAYS, type=activity_type.id))
-        rows = self.env.cr.fetchall()
         if not rows:
             return self.env['mail.activity']
         model_id = self.env['ir.model']._get_id('res.partner')
