@@ -19,7 +19,7 @@ class CrmLoyaltyLevelMixin(models.AbstractModel):
     currency_id = fields.Many2one(related='company_id.currency_id')
     color = fields.Integer()
     benefits = fields.Html(translate=True)
-    partner_count = fields.Integer(compute='_compute_partner_count')
+    partner_count = fields.Integer(compute='_compute_partner_count', string='Members')
 
     def init(self):
         if self._abstract:

@@ -21,7 +21,7 @@ class TestLevels(LoyaltyCase):
     def test_two_levels_of_a_company_cannot_share_a_rank(self):
         for model, rank, plural, word in LEVELS:
             with self.subTest(model=model):
-                silver = self._level(model, rank, 'Silver', 7)
+                self._level(model, rank, 'Silver', 7)
                 with self.assertRefused(f"^The {plural} “Twin” and “Silver” cannot share the {word} 7"):
                     self._level(model, rank, 'Twin', 7)
                 gold = self._level(model, rank, 'Gold', 9)
