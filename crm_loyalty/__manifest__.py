@@ -18,6 +18,7 @@
         'data/crm_loyalty_channel_grade_data.xml',
         'views/res_partner_views.xml',
         'views/crm_loyalty_tier_views.xml',
+        'views/crm_loyalty_snapshot_views.xml',
         'views/crm_loyalty_feedback_views.xml',
         'views/crm_loyalty_feedback_templates.xml',
         'views/res_config_settings_views.xml',

@@ -2,7 +2,9 @@ from . import crm_loyalty_system_fields
 from . import crm_loyalty_cron_position
 from . import res_company
 from . import res_config_settings
+from . import crm_loyalty_level_mixin
 from . import crm_loyalty_tier
+from . import crm_loyalty_snapshot
 from . import res_partner
 from . import crm_loyalty_engine
 from . import crm_loyalty_engine_run

@@ -14,7 +14,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, formatLang
 
+from ..lib.segments import grade_direction, grade_direction_sql
 from .access import LOYALTY_MANAGER, check_group, from_code
+from .crm_loyalty_engine import to_sql
 from .cron_step import call_deadline, step_seconds
 from .local_day import company_today
 from .purchases import purchases_sql
@@ -36,20 +38,15 @@ class CrmLoyaltyChannelGrade(models.Model):
     """A grade of channel partners (e.g. Gold distributor): what qualifies for it and
     what it gives."""
     _name = 'crm.loyalty.channel.grade'
+    _inherit = 'crm.loyalty.level.mixin'
     _description = 'Channel Partner Grade'
     _order = 'company_id, level, id'
-    _check_company_auto = True
+    _level_rank = 'level'
 
-    name = fields.Char(required=True, translate=True)
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        'res.company', required=True, index=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related='company_id.currency_id')
     level = fields.Integer(
         required=True, default=1,
         help="The rank of the grade: the higher the level, the better the grade. Two grades "
              "of a company cannot share a level.")
-    color = fields.Integer()
     min_revenue = fields.Monetary(
         'Annual Volume From', currency_field='currency_id',
         help="Revenue of the last 12 months through the channel partner (his own confirmed "
@@ -68,33 +65,13 @@ class CrmLoyaltyChannelGrade(models.Model):
              "he enters the grade (or when the grade changes its pricelist) and replaced by the "
              "next grade's, or removed, when his grade changes; a pricelist chosen by hand on the "
              "partner that is no grade's is kept.")
-    benefits = fields.Html(translate=True)
-    partner_count = fields.Integer(compute='_compute_partner_count', string='Members')
+    partner_count = fields.Integer(string='Members')
 
-    def init(self):
-        # The database's guard against concurrent duplicates, checked at commit so that
-        # the constraint below gives the user its clearer message first.
-        self.env.cr.execute("""
-            ALTER TABLE crm_loyalty_channel_grade DROP CONSTRAINT IF EXISTS crm_loyalty_channel_grade_level_unique;
-            ALTER TABLE crm_loyalty_channel_grade ADD CONSTRAINT crm_loyalty_channel_grade_level_unique
-                UNIQUE (company_id, level) DEFERRABLE INITIALLY DEFERRED;
-        """)
-
-    @api.constrains('name')
-    def _check_name(self):
-        if any(not (grade.name or '').strip() for grade in self):
-            raise ValidationError(_("Give the channel grade a name."))
-
-    @api.constrains('level', 'company_id')
-    def _check_level(self):
-        for grade in self:
-            twin = self.with_context(active_test=False).search([
-                ('company_id', '=', grade.company_id.id), ('level', '=', grade.level),
-                ('id', '!=', grade.id)], limit=1)
-            if twin:
-                raise ValidationError(_(
-                    "The grades “%(grade)s” and “%(twin)s” cannot share the level %(level)s.",
-                    grade=grade.name, twin=twin.name, level=grade.level))
+    def _level_error(self, error, twin=None):
+        if error == 'blank_name':
+            return _("Give the channel grade a name.")
+        return _("The grades “%(grade)s” and “%(twin)s” cannot share the level %(level)s.",
+                 grade=self.name, twin=twin.name, level=self.level)
 
     @api.depends('max_conflicts')
     def _compute_conflicts_limit(self):
@@ -287,9 +264,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                     SELECT r.partner_id, r.revenue, f.satisfaction, f.satisfaction IS NOT NULL AS satisfaction_measured,
                            COALESCE(c.conflict_count, 0) AS conflict_count,
                            cur.id AS current_id, q.id AS proposed_id,
-                           CASE WHEN q.id IS NULL THEN 'none'
-                                WHEN cur.id IS NULL OR q.level > cur.level THEN 'up'
-                                ELSE 'down' END AS direction
+                           %(direction)s AS direction
                       FROM revenue r
                       JOIN res_partner p ON p.id = r.partner_id
                       CROSS JOIN LATERAL (
@@ -334,6 +309,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                 WHERE review.company_id = %(company)s AND review.state = 'proposed'
                   AND qualified.proposed_id IS NOT DISTINCT FROM qualified.current_id""",
             members=members, company=company.id, key=key, as_of=as_of, window_start=window_start,
+            direction=to_sql(grade_direction_sql(SQL("cur.level"), SQL("q.level"))),
             tree=channel_tree_sql(SQL("SELECT id FROM members")),
             purchases=purchases_sql(company, window_start + timedelta(days=1), as_of + timedelta(days=1),
                                     partners=SQL("SELECT partner_id FROM tree")),
@@ -465,6 +441,4 @@ class CrmLoyaltyChannelGradeReview(models.Model):
 
     @api.model
     def _direction(self, old_grade, new_grade):
-        if not new_grade:
-            return 'none'
-        return 'up' if not old_grade or new_grade.level > old_grade.level else 'down'
+        return grade_direction(old_grade.level if old_grade else None, new_grade.level if new_grade else None)

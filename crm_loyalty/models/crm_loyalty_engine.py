@@ -37,7 +37,7 @@ from psycopg2 import OperationalError, errorcodes
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from ..lib import clv
+from ..lib import clv, segments
 from .access import from_code, is_from_code
 from .cron_step import call_deadline, committing, continue_later, next_batch_size, step_seconds, window_spent
 from .local_day import company_today
@@ -109,18 +109,17 @@ def month_end(day):
     return day + relativedelta(day=31)
 
 
+def to_sql(text):
+    """An SQL text of ``lib.segments`` as Odoo's ``SQL``."""
+    return SQL(text.code, *text.params)
+
+
 def loyalty_segment_sql(company, satisfaction, purchases, scored):
-    """Dick & Basu's loyalty matrix as an SQL expression: relative attitude (the
-    ``satisfaction`` score against the company threshold) against repeat patronage (window
-    ``purchases`` against the company threshold); NULL unless ``scored`` and satisfied at all."""
-    return SQL(
-        """CASE WHEN NOT (%(scored)s) OR %(satisfaction)s <= 0 THEN NULL
-                WHEN %(satisfaction)s >= %(attitude)s AND %(purchases)s >= %(repeat)s THEN 'loyal'
-                WHEN %(satisfaction)s >= %(attitude)s THEN 'latent'
-                WHEN %(purchases)s >= %(repeat)s THEN 'spurious'
-                ELSE 'none' END""",
-        scored=scored, satisfaction=satisfaction, purchases=purchases,
-        attitude=company.loyalty_attitude_threshold, repeat=company.loyalty_repeat_threshold)
+    """Dick & Basu's loyalty matrix (``lib.segments``) as an SQL expression, with the company's
+    thresholds: ``satisfaction`` and window ``purchases``; NULL unless ``scored`` and
+    satisfied at all."""
+    return to_sql(segments.loyalty_segment_sql(
+        scored, satisfaction, purchases, company.loyalty_attitude_threshold, company.loyalty_repeat_threshold))
 
 
 class CrmLoyaltyEngine(models.AbstractModel):
@@ -636,38 +635,23 @@ class CrmLoyaltyEngine(models.AbstractModel):
                  ADD PRIMARY KEY (partner_id)""", params['scores']))
         cr.execute(SQL(
             """UPDATE %(scores)s SET
-                   rfm_segment = CASE
-                       WHEN r_score = 0 THEN NULL
-                       WHEN r_score = 1 AND %(fm)s = 1 THEN 'lost'
-                       WHEN r_score <= 2 AND %(fm)s <= 2 THEN 'hibernating'
-                       WHEN r_score <= 2 AND %(fm)s <= 4 THEN 'at_risk'
-                       WHEN r_score <= 2 THEN 'cannot_lose'
-                       WHEN r_score = 3 AND %(fm)s <= 2 THEN 'about_to_sleep'
-                       WHEN r_score = 3 AND %(fm)s = 3 THEN 'need_attention'
-                       WHEN r_score <= 4 AND %(fm)s >= 4 THEN 'loyal'
-                       WHEN r_score = 4 AND %(fm)s = 1 THEN 'promising'
-                       WHEN %(fm)s = 1 THEN 'new_customer'
-                       WHEN %(fm)s <= 3 THEN 'potential_loyalist'
-                       ELSE 'champions' END,
+                   rfm_segment = %(rfm_segment)s,
                    loyalty_segment = %(loyalty_segment)s,
-                   value_segment = CASE
-                       WHEN r_score = 0 THEN NULL
-                       WHEN %(profitable)s AND relationship_months >= %(long)s THEN 'true_friend'
-                       WHEN %(profitable)s THEN 'butterfly'
-                       WHEN relationship_months >= %(long)s THEN 'barnacle'
-                       ELSE 'stranger' END,
+                   value_segment = %(value_segment)s,
                    churn_risk = CASE
                        WHEN r_score = 0 THEN NULL
                        WHEN churn_ratio >= %(high)s THEN 'high'
                        WHEN churn_ratio >= %(medium)s THEN 'medium'
                        ELSE 'low' END
 """,
-            scores=params['scores'], fm=SQL("((f_score + m_score + 1) / 2)"),
+            scores=params['scores'],
+            rfm_segment=to_sql(segments.rfm_segment_sql(SQL("r_score"), SQL("f_score"), SQL("m_score"))),
             loyalty_segment=loyalty_segment_sql(company, SQL("satisfaction"), SQL("count_window"),
                                                 SQL("r_score > 0")),
-            # profitable: revenue in the window, at least the median of those who had some
-            profitable=SQL("(revenue_window > 0 AND revenue_window >= %s)", params['median_revenue'] or 0),
-            long=company.loyalty_long_relationship_months,
+            # the median of the customers who had revenue in the window
+            value_segment=to_sql(segments.value_segment_sql(
+                SQL("r_score > 0"), SQL("revenue_window"), params['median_revenue'] or 0,
+                SQL("relationship_months"), company.loyalty_long_relationship_months)),
             high=company.loyalty_churn_high_ratio, medium=company.loyalty_churn_medium_ratio,
         ))
 
@@ -870,9 +854,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       CASE b.change_kind WHEN 'up' THEN %(up)s WHEN 'down' THEN %(down)s
                            WHEN 'override' THEN COALESCE(b.new_override_reason, %(override)s)
                            ELSE %(override_end)s END,
-                      CASE WHEN COALESCE(nt.min_value, -1) > COALESCE(ft.min_value, -1) THEN 'up'
-                           WHEN COALESCE(nt.min_value, -1) < COALESCE(ft.min_value, -1) THEN 'down'
-                           ELSE 'same' END,
+                      %(direction)s,
                       %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                  FROM %(table)s b
                  LEFT JOIN crm_loyalty_tier ft ON ft.id = b.old_tier_id
@@ -880,7 +862,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 WHERE b.new_tier_id IS DISTINCT FROM b.old_tier_id
                RETURNING partner_id""",
             company=params['company'].id, as_of=params['as_of'], table=SQL.identifier(table),
-            uid=params['uid'], **reasons)
+            uid=params['uid'], **reasons,
+            direction=to_sql(segments.level_direction_sql(SQL("ft.min_value"), SQL("nt.min_value"))))
 
     def _insert_message_sql(self, params, table):
         """A note in each partner's chatter whose tier changed (no notification is sent)."""

@@ -1,21 +1,18 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib.segments import level_direction
 from .local_day import company_today
-from .selections import ABC_CLASSES, CHURN_RISKS, RELATIONSHIP_LEVELS, RFM_SEGMENTS, VALUE_SEGMENTS
+from .selections import RELATIONSHIP_LEVELS
 
 
 class CrmLoyaltyTier(models.Model):
     _name = 'crm.loyalty.tier'
+    _inherit = 'crm.loyalty.level.mixin'
     _description = 'Loyalty Tier'
     _order = 'company_id, min_value, id'
-    _check_company_auto = True
+    _level_rank = 'min_value'
 
-    name = fields.Char(required=True, translate=True)
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        'res.company', required=True, index=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related='company_id.currency_id')
     tier_basis = fields.Selection(related='company_id.loyalty_tier_basis')
     min_value = fields.Float(
         string='Qualifies From', required=True, default=0.0,
@@ -24,32 +21,21 @@ class CrmLoyaltyTier(models.Model):
     relationship_level = fields.Selection(
         RELATIONSHIP_LEVELS, required=True, default='reactive',
         help="The relationship level (Kotler) that customers of this tier get by default.")
-    color = fields.Integer()
-    benefits = fields.Html(translate=True, help="What customers of this tier are offered.")
-    partner_count = fields.Integer(compute='_compute_partner_count', string='Customers')
+    benefits = fields.Html(help="What customers of this tier are offered.")
+    partner_count = fields.Integer(string='Customers')
 
-    def init(self):
-        # The database's guard against concurrent duplicates, checked at commit so that
-        # the constraint below gives the user its clearer message first.
-        self.env.cr.execute("""
-            ALTER TABLE crm_loyalty_tier DROP CONSTRAINT IF EXISTS crm_loyalty_tier_min_value_unique;
-            ALTER TABLE crm_loyalty_tier ADD CONSTRAINT crm_loyalty_tier_min_value_unique
-                UNIQUE (company_id, min_value) DEFERRABLE INITIALLY DEFERRED;
-        """)
-
-    @api.constrains('min_value', 'company_id')
+    @api.constrains('min_value')
     def _check_min_value(self):
         for tier in self:
             if tier.min_value < 0:
                 raise ValidationError(_("The threshold of the tier “%(tier)s” cannot be negative.",
                                         tier=tier.name))
-            twin = self.with_context(active_test=False).search([
-                ('company_id', '=', tier.company_id.id), ('min_value', '=', tier.min_value),
-                ('id', '!=', tier.id)], limit=1)
-            if twin:
-                raise ValidationError(_(
-                    "The tiers “%(tier)s” and “%(twin)s” cannot share the threshold %(value)s.",
-                    tier=tier.name, twin=twin.name, value=tier.min_value))
+
+    def _level_error(self, error, twin=None):
+        if error == 'blank_name':
+            return _("Give the tier a name.")
+        return _("The tiers “%(tier)s” and “%(twin)s” cannot share the threshold %(value)s.",
+                 tier=self.name, twin=twin.name, value=self.min_value)
 
     def _compute_partner_count(self):
         counts = dict(self.env['res.partner']._read_group(
@@ -87,32 +73,6 @@ class CrmLoyaltyTierHistory(models.Model):
     @api.depends('from_tier_id.min_value', 'to_tier_id.min_value')
     def _compute_direction(self):
         for change in self:
-            before = change.from_tier_id.min_value if change.from_tier_id else -1.0
-            after = change.to_tier_id.min_value if change.to_tier_id else -1.0
-            change.direction = 'up' if after > before else 'down' if after < before else 'same'
-
-
-class CrmLoyaltySnapshot(models.Model):
-    """A customer's standing on one month, kept so that movement can be reported."""
-    _name = 'crm.loyalty.snapshot'
-    _description = 'Monthly Loyalty Snapshot'
-    _order = 'date desc, partner_id'
-    _rec_name = 'partner_id'
-
-    partner_id = fields.Many2one('res.partner', required=True, index=True, ondelete='cascade')
-    company_id = fields.Many2one('res.company', required=True, index=True)
-    currency_id = fields.Many2one(related='company_id.currency_id')
-    date = fields.Date(required=True, help="The first day of the month.")
-    tier_id = fields.Many2one('crm.loyalty.tier', ondelete='set null')
-    rfm_segment = fields.Selection(RFM_SEGMENTS)
-    abc_class = fields.Selection(ABC_CLASSES)
-    value_segment = fields.Selection(VALUE_SEGMENTS)
-    churn_risk = fields.Selection(CHURN_RISKS)
-    revenue = fields.Monetary(string='Window Revenue')
-    purchase_count = fields.Integer(string='Window Purchases')
-    clv_predicted = fields.Monetary(string='Predicted Value')
-
-    _sql_constraints = [
-        ('partner_month_unique', 'UNIQUE(partner_id, company_id, date)',
-         "One snapshot per customer, company and month."),
-    ]
+            change.direction = level_direction(
+                change.from_tier_id.min_value if change.from_tier_id else None,
+                change.to_tier_id.min_value if change.to_tier_id else None)

@@ -7,17 +7,12 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from ..lib.segments import LOYALTY_MATRIX, VALUE_MATRIX, level_direction
 from ..models.access import LOYALTY_USER, check_group
 from ..models.crm_loyalty_care import bought_again_sql
 from ..models.local_day import company_today, day_start_utc
 from ..models.purchases import flush_purchases
 from ..models.res_partner import COMMERCIAL_DOMAIN
-
-# The cells of the two matrices, in reading order (row by row, high first).
-DICK_BASU_CELLS = [('loyal', 'high', 'high'), ('latent', 'high', 'low'),
-                   ('spurious', 'low', 'high'), ('none', 'low', 'low')]
-REINARTZ_KUMAR_CELLS = [('butterfly', 'high', 'short'), ('true_friend', 'high', 'long'),
-                        ('stranger', 'low', 'short'), ('barnacle', 'low', 'long')]
 
 
 class CrmLoyaltyDashboard(models.AbstractModel):
@@ -45,8 +40,8 @@ class CrmLoyaltyDashboard(models.AbstractModel):
             'today': fields.Date.to_string(today),
             'headline': self._headline(company, customers, trends, month, today),
             'tiers': customers['tiers'],
-            'dick_basu': self._matrix(customers['segments'], DICK_BASU_CELLS, 'loyalty_segment'),
-            'reinartz_kumar': self._matrix(customers['values'], REINARTZ_KUMAR_CELLS, 'value_segment'),
+            'dick_basu': self._matrix(customers['segments'], LOYALTY_MATRIX, 'loyalty_segment'),
+            'reinartz_kumar': self._matrix(customers['values'], VALUE_MATRIX, 'value_segment'),
             'rfm': self._rfm_grid(company),
             'migration': self._migration(company, tiers),
             'trends': trends['months'],
@@ -118,15 +113,15 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                           'action': self._customers_action(_('No tier'), [('loyalty_tier_id', '=', False)])})
         return {'totals': totals, 'tiers': rows, 'segments': segments, 'values': values}
 
-    def _matrix(self, figures, cells, field_name):
-        """The cells of a 2x2 matrix on the selection ``field_name`` of the customers, named
-        in the user's language."""
+    def _matrix(self, figures, matrix, field_name):
+        """The cells of a 2x2 matrix on the selection ``field_name`` of the customers, in
+        reading order, named in the user's language."""
         labels = dict(self.env['res.partner']._fields[field_name]._description_selection(self.env))
         return [{
             'key': key, 'row': row, 'column': column, 'name': labels[key],
             **figures.get(key, {'count': 0, 'revenue': 0.0}),
             'action': self._customers_action(labels[key], [(field_name, '=', key)]),
-        } for key, row, column in cells]
+        } for key, row, column in matrix.reading_order()]
 
     def _rfm_grid(self, company):
         """Customers and revenue per recency (rows, 5 first) and frequency (columns) score."""
@@ -165,7 +160,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
             origin = 'new' if direction == 'new' else from_tier.id
             cells[origin, to_tier.id] = cells.get((origin, to_tier.id), 0) + count
         columns = [{'id': tier.id, 'name': tier.name, 'min_value': tier.min_value} for tier in tiers]
-        columns.append({'id': False, 'name': _('No tier'), 'min_value': -1})
+        columns.append({'id': False, 'name': _('No tier'), 'min_value': None})
         origins = [{'id': 'new', 'name': _('New customers'), 'min_value': None}, *columns]
         month_label = fields.Date.to_string(latest)
         rows = []
@@ -176,8 +171,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                     domain, kind = [('direction', '=', 'new')], 'new'
                 else:
                     domain = [('direction', '!=', 'new'), ('from_tier_id', '=', origin['id'])]
-                    kind = ('same' if origin['id'] == column['id'] else
-                            'up' if column['min_value'] > origin['min_value'] else 'down')
+                    kind = level_direction(origin['min_value'], column['min_value'])
                 row.append({
                     'to': column['id'], 'count': cells.get((origin['id'], column['id']), 0), 'kind': kind,
                     'action': self._window_action(

@@ -3,6 +3,8 @@ customer and company, for the Dick & Basu and Reinartz & Kumar matrices and the 
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from ..lib.segments import LOYALTY_MATRIX, VALUE_MATRIX
+from ..models.crm_loyalty_engine import to_sql
 from ..models.selections import ABC_CLASSES, CHURN_RISKS, LOYALTY_SEGMENTS, RFM_SEGMENTS, VALUE_SEGMENTS
 
 HIGH_LOW = [('high', 'High'), ('low', 'Low')]
@@ -100,15 +102,11 @@ class CrmLoyaltyReportCustomer(models.Model):
                       %(rfm_segment)s AS rfm_segment,
                       %(abc_class)s AS abc_class,
                       %(segment)s AS loyalty_segment,
-                      CASE WHEN %(segment)s IN ('loyal', 'latent') THEN 'high'
-                           WHEN %(segment)s IN ('spurious', 'none') THEN 'low' END AS attitude,
-                      CASE WHEN %(segment)s IN ('loyal', 'spurious') THEN 'high'
-                           WHEN %(segment)s IN ('latent', 'none') THEN 'low' END AS patronage,
+                      %(attitude)s AS attitude,
+                      %(patronage)s AS patronage,
                       %(value)s AS value_segment,
-                      CASE WHEN %(value)s IN ('true_friend', 'butterfly') THEN 'high'
-                           WHEN %(value)s IN ('barnacle', 'stranger') THEN 'low' END AS profitability,
-                      CASE WHEN %(value)s IN ('true_friend', 'barnacle') THEN 'long'
-                           WHEN %(value)s IN ('butterfly', 'stranger') THEN 'short' END AS duration,
+                      %(profitability)s AS profitability,
+                      %(duration)s AS duration,
                       %(churn_risk)s AS churn_risk,
                       %(relationship_months)s AS relationship_months,
                       COALESCE(%(revenue)s, 0) AS revenue,
@@ -122,7 +120,12 @@ class CrmLoyaltyReportCustomer(models.Model):
                 WHERE p.id = p.commercial_partner_id AND p.active AND r.score::int > 0""",
             f_score=current('rfm_f_score', 'int'), m_score=current('rfm_m_score', 'int'),
             rfm_segment=current('rfm_segment', 'varchar'), abc_class=current('abc_class', 'varchar'),
-            segment=segment, value=value, churn_risk=current('churn_risk', 'varchar'),
+            segment=segment, value=value,
+            attitude=to_sql(LOYALTY_MATRIX.axis_sql('attitude', segment)),
+            patronage=to_sql(LOYALTY_MATRIX.axis_sql('patronage', segment)),
+            profitability=to_sql(VALUE_MATRIX.axis_sql('profitability', value)),
+            duration=to_sql(VALUE_MATRIX.axis_sql('duration', value)),
+            churn_risk=current('churn_risk', 'varchar'),
             relationship_months=current('relationship_months', 'int'),
             revenue=current('loyalty_revenue', 'numeric'), clv_predicted=current('clv_predicted', 'numeric'),
             satisfaction=current('satisfaction_score', 'numeric'), tier=current('loyalty_tier_id', 'int'),

@@ -2,6 +2,9 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from ..lib.segments import level_direction_sql
+from ..models.crm_loyalty_engine import to_sql
+
 
 class CrmLoyaltyReportTierMigration(models.Model):
     _name = 'crm.loyalty.report.tier.migration'
@@ -52,12 +55,10 @@ class CrmLoyaltyReportTierMigration(models.Model):
                )
                SELECT m.id, m.partner_id, m.company_id, c.currency_id, m.date, m.previous_date,
                       ft.id AS from_tier_id, tt.id AS to_tier_id, m.revenue,
-                      CASE WHEN m.previous_date IS NULL THEN 'new'
-                           WHEN COALESCE(tt.min_value, -1) > COALESCE(ft.min_value, -1) THEN 'up'
-                           WHEN COALESCE(tt.min_value, -1) < COALESCE(ft.min_value, -1) THEN 'down'
-                           ELSE 'same' END AS direction
+                      CASE WHEN m.previous_date IS NULL THEN 'new' ELSE %s END AS direction
                  FROM moves m
                  JOIN res_company c ON c.id = m.company_id
                  LEFT JOIN crm_loyalty_tier ft ON ft.id = m.from_tier_id
-                 LEFT JOIN crm_loyalty_tier tt ON tt.id = m.tier_id""")
+                 LEFT JOIN crm_loyalty_tier tt ON tt.id = m.tier_id""",
+            to_sql(level_direction_sql(SQL("ft.min_value"), SQL("tt.min_value"))))
 

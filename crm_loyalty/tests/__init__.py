@@ -1,6 +1,7 @@
 from . import test_install
 from . import test_company_settings
 from . import test_lib_postcode
+from . import test_segments_sql
 from . import test_translations
 from . import test_tours
 from . import test_demo_data
@@ -13,6 +14,7 @@ from . import test_care
 from . import test_handover
 from . import test_channel
 from . import test_channel_grade
+from . import test_levels
 from . import test_channel_scorecard
 from . import test_export
 from . import test_reports
