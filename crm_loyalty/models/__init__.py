@@ -23,3 +23,4 @@ from . import res_partner_channel
 from . import crm_loyalty_channel_conflict
 from . import crm_loyalty_channel_scorecard
 from . import crm_lead
+from . import crm_loyalty_wallet_default
