@@ -41,7 +41,8 @@ from ..lib import clv
 from .access import from_code, is_from_code
 from .cron_step import call_deadline, committing, continue_later, next_batch_size, step_seconds, window_spent
 from .local_day import company_today
-from .purchases import purchases_sql
+from .purchases import purchase_lines_sql, purchases_sql
+from .res_partner import PREFERENCE_CARD_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ VALUE_FIELDS = {
     'loyalty_wallet_share': 'wallet_share',
     'loyalty_wallet_low_share': 'wallet_low_share',
     'loyalty_revenue_growth': 'revenue_growth',
+    'loyalty_usual_weekday': 'usual_weekday',
 }
 LOW_WALLET_SHARE = 0.25     # below this share of a wallet at least the median, the wallet is worth growing
 GROWTH_MONTHS = 6           # the months of window revenue whose trend is the capability value
@@ -281,6 +283,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         self._build_history(params)
         self._build_scores(params)
         self._predict_lifetime_value(params, refit=False)
+        self._build_preferences(params, partner_ids)
         self.env.cr.execute(SQL("SELECT partner_id FROM crm_loyalty_scores WHERE partner_id = ANY(%s)",
                                 partner_ids))
         ids = [row[0] for row in self.env.cr.fetchall()]
@@ -341,6 +344,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     def _step_scores(self, run, params):
         self._build_scores(params)
+        self._build_preferences(params)
         self.env.cr.execute(SQL("DROP TABLE %s", params['hist']))
         self.env.cr.execute(SQL("SELECT COUNT(*) FROM %s", params['scores']))
         return {'phase': 'predict', 'customers': self.env.cr.fetchone()[0],
@@ -543,7 +547,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
                           SUM(margin) AS margin_total,
                           -- a purchase day netted negative by a refund spent nothing (never less)
                           SUM(GREATEST(amount, 0)) FILTER (WHERE is_purchase) AS purchase_amount,
-                          (ARRAY_AGG(GREATEST(amount, 0) ORDER BY day) FILTER (WHERE is_purchase))[1] AS first_amount
+                          (ARRAY_AGG(GREATEST(amount, 0) ORDER BY day) FILTER (WHERE is_purchase))[1] AS first_amount,
+                          -- the weekday he buys on most often (ties: the first of the week)
+                          MODE() WITHIN GROUP (ORDER BY EXTRACT(ISODOW FROM day)::int)
+                              FILTER (WHERE is_purchase) AS usual_weekday
                      FROM daily
                     GROUP BY partner_id
                ), partners AS (
@@ -560,7 +567,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       CASE WHEN h.count_total > 1
                            THEN (h.last_date - h.first_date)::float8 / (h.count_total - 1) END AS interval_days,
                       CASE WHEN h.count_total > 1
-                           THEN (h.purchase_amount - h.first_amount) / (h.count_total - 1) ELSE 0 END AS repeat_spend
+                           THEN (h.purchase_amount - h.first_amount) / (h.count_total - 1) ELSE 0 END AS repeat_spend,
+                      h.usual_weekday::varchar AS usual_weekday
                  FROM partners pa
                  LEFT JOIN history h ON h.partner_id = pa.partner_id""",
             daily=self._daily_sql(params, partner_ids), window_start=params['window_start'],
@@ -759,6 +767,55 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 WHERE s.partner_id = g.partner_id""",
             scores=scores, company=company.id, month=month,
             first=month - relativedelta(months=GROWTH_MONTHS - 1), this_month=month.year * 12 + month.month))
+
+    def _build_preferences(self, params, partner_ids=None):
+        """The preference card of the company's customers (default: all; else the commercial
+        partners ``partner_ids``), from their purchase lines in one statement: the three
+        products and categories bought on the most days (ties at the third kept), and the
+        usual order, the set of products bought together on the most days (at least two;
+        ties: the latest)."""
+        company = params['company']
+        only = SQL("AND partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
+        self.env.cr.execute(SQL(
+            """WITH lines AS MATERIALIZED (
+                   SELECT l.partner_id, l.day, l.product_id, pt.categ_id
+                     FROM (%(lines)s) l
+                     JOIN product_product pp ON pp.id = l.product_id
+                     JOIN product_template pt ON pt.id = pp.product_tmpl_id
+               ), cleared AS (
+                   DELETE FROM crm_loyalty_preference WHERE company_id = %(company)s %(only)s
+               ), products AS (
+                   SELECT partner_id, product_id, COUNT(DISTINCT day) AS days,
+                          RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(DISTINCT day) DESC) AS rank
+                     FROM lines GROUP BY partner_id, product_id
+               ), categories AS (
+                   SELECT partner_id, categ_id, COUNT(DISTINCT day) AS days,
+                          RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(DISTINCT day) DESC) AS rank
+                     FROM lines GROUP BY partner_id, categ_id
+               ), baskets AS (
+                   SELECT partner_id, basket, COUNT(*) AS days, MAX(day) AS last_day
+                     FROM (SELECT partner_id, day, ARRAY_AGG(DISTINCT product_id ORDER BY product_id) AS basket
+                             FROM lines GROUP BY partner_id, day) d
+                    GROUP BY partner_id, basket
+               ), usual AS (
+                   SELECT DISTINCT ON (partner_id) partner_id, basket, days FROM baskets
+                    WHERE days >= 2 ORDER BY partner_id, days DESC, last_day DESC
+               )
+               INSERT INTO crm_loyalty_preference
+                      (partner_id, company_id, kind, product_id, category_id, rank, purchase_count,
+                       create_uid, create_date, write_uid, write_date)
+               SELECT partner_id, %(company)s, kind, product_id, category_id, rank, days,
+                      %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                 FROM (SELECT partner_id, 'product' AS kind, product_id, NULL::int AS category_id, rank, days
+                         FROM products WHERE rank <= 3
+                        UNION ALL
+                       SELECT partner_id, 'category', NULL, categ_id, rank, days FROM categories WHERE rank <= 3
+                        UNION ALL
+                       SELECT partner_id, 'basket', unnest(basket), NULL, 1, days FROM usual) preferences""",
+            lines=purchase_lines_sql(company, date_to=params['as_of'] + timedelta(days=1), partners=partner_ids),
+            company=company.id, only=only, uid=params['uid']))
+        self.env['crm.loyalty.preference'].invalidate_model()
+        self.env['res.partner'].invalidate_model(PREFERENCE_CARD_FIELDS)
 
     def _predict_lifetime_value(self, params, refit, keep_fit=True):
         """BG/NBD + Gamma-Gamma, in days, over the scored customers of the company. A full

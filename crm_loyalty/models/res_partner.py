@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -47,8 +48,17 @@ SYSTEM_FIELDS = frozenset({
     # relationship value (the section at the end of the class)
     'loyalty_referral_count', 'loyalty_referral_revenue', 'loyalty_referral_revenue_total',
     'loyalty_wallet_estimated_by_id', 'loyalty_wallet_potential', 'loyalty_wallet_category_id',
-    'loyalty_wallet_share', 'loyalty_wallet_low_share', 'loyalty_revenue_growth',
+    'loyalty_wallet_share', 'loyalty_wallet_low_share', 'loyalty_revenue_growth', 'loyalty_usual_weekday',
 })
+
+
+# The preference card's products and categories, read from the engine's crm.loyalty.preference.
+PREFERENCE_CARD_FIELDS = ['loyalty_preference_ids', 'loyalty_favourite_product_ids', 'loyalty_favourite_category_ids',
+                          'loyalty_usual_order_product_ids']
+WEEKDAYS = [('1', 'Monday'), ('2', 'Tuesday'), ('3', 'Wednesday'), ('4', 'Thursday'), ('5', 'Friday'),
+            ('6', 'Saturday'), ('7', 'Sunday')]
+CONTACT_CHANNELS = [('phone', 'Phone'), ('email', 'Email'), ('messaging', 'Instant Messaging'),
+                    ('visit', 'Visit'), ('mail', 'Post')]
 
 
 class ResPartner(models.Model):
@@ -480,6 +490,47 @@ class ResPartner(models.Model):
         help="Capability value: the trend of the window revenue over the last six months (the monthly "
              "snapshots and today's figure, fitted by a straight line), per month, relative to its mean. "
              "Empty with fewer than three months or no revenue.")
+
+    # --- The preference card (客户资料卡) ------------------------------------------------
+
+    loyalty_preference_ids = fields.One2many(
+        'crm.loyalty.preference', 'partner_id', 'Usual Purchases',
+        domain=lambda self: [('company_id', '=', self.env.company.id)])
+    loyalty_favourite_product_ids = fields.Many2many(
+        'product.product', compute='_compute_loyalty_preferences', string='Favourite Products',
+        help="The products the customer bought on the most days (up to three; equal ones all kept). In an email "
+             "template: {{ object.loyalty_favourite_product_ids[:1].name }}.")
+    loyalty_favourite_category_ids = fields.Many2many(
+        'product.category', compute='_compute_loyalty_preferences', string='Favourite Categories',
+        help="The product categories the customer bought on the most days (up to three; equal ones all kept).")
+    loyalty_usual_order_product_ids = fields.Many2many(
+        'product.product', compute='_compute_loyalty_preferences', string='Usual Order',
+        help="The products the customer most often buys together on one day (twice at least).")
+    loyalty_usual_weekday = fields.Selection(
+        WEEKDAYS, 'Usual Order Day', **LOYALTY,
+        help="The weekday the customer buys on most often (the company's days).")
+    loyalty_contact_channel = fields.Selection(
+        CONTACT_CHANNELS, 'Preferred Contact Channel',
+        help="How the customer likes to be contacted.")
+    loyalty_preference_notes = fields.Text(
+        'Preferences', help="What the customer likes and how: his usual seat, his usual tea, his delivery "
+                            "window... Free text for whoever serves him.")
+
+    @api.depends_context('company')
+    @api.depends('commercial_partner_id')
+    def _compute_loyalty_preferences(self):
+        rows = self.env['crm.loyalty.preference'].search([
+            ('partner_id', 'in', self.commercial_partner_id.ids), ('company_id', '=', self.env.company.id)])
+        card = defaultdict(lambda: self.env['crm.loyalty.preference'])
+        for row in rows:
+            card[row.partner_id, row.kind] |= row
+        for partner in self:
+            customer = partner.commercial_partner_id
+            partner.loyalty_favourite_product_ids = card[customer, 'product'].product_id
+            partner.loyalty_favourite_category_ids = card[customer, 'category'].category_id
+            partner.loyalty_usual_order_product_ids = card[customer, 'basket'].product_id
+
+    # --- Share of wallet and referrals --------------------------------------------------
 
     @api.depends_context('company')
     @api.depends('commercial_partner_id', 'loyalty_wallet_estimate', 'loyalty_wallet_estimated_by_id',

