@@ -770,20 +770,18 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     def _build_preferences(self, params, partner_ids=None):
         """The preference card of the company's customers (default: all; else the commercial
-        partners ``partner_ids``), from their purchase lines in one statement: the three
-        products and categories bought on the most days (ties at the third kept), and the
-        usual order, the set of products bought together on the most days (at least two;
-        ties: the latest)."""
+        partners ``partner_ids``), from their purchase lines of the scoring window (his habits
+        now), in one statement: the three products and categories bought on the most days
+        (ties at the third kept), and the usual order, the set of products bought together on
+        the most days (at least two; ties: the latest)."""
         company = params['company']
-        only = SQL("AND partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
+        only = SQL("AND p.partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
         self.env.cr.execute(SQL(
             """WITH lines AS MATERIALIZED (
                    SELECT l.partner_id, l.day, l.product_id, pt.categ_id
                      FROM (%(lines)s) l
                      JOIN product_product pp ON pp.id = l.product_id
                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-               ), cleared AS (
-                   DELETE FROM crm_loyalty_preference WHERE company_id = %(company)s %(only)s
                ), products AS (
                    SELECT partner_id, product_id, COUNT(DISTINCT day) AS days,
                           RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(DISTINCT day) DESC) AS rank
@@ -800,20 +798,33 @@ class CrmLoyaltyEngine(models.AbstractModel):
                ), usual AS (
                    SELECT DISTINCT ON (partner_id) partner_id, basket, days FROM baskets
                     WHERE days >= 2 ORDER BY partner_id, days DESC, last_day DESC
+               ), card AS MATERIALIZED (
+                   SELECT partner_id, 'product' AS kind, product_id, NULL::int AS category_id, rank, days
+                     FROM products WHERE rank <= 3
+                    UNION ALL
+                   SELECT partner_id, 'category', NULL, categ_id, rank, days FROM categories WHERE rank <= 3
+                    UNION ALL
+                   SELECT partner_id, 'basket', unnest(basket), NULL, 1, days FROM usual
+               ), cleared AS (
+                   -- only what changed is rewritten: most of the card stays from one night to the next
+                   DELETE FROM crm_loyalty_preference p
+                    WHERE p.company_id = %(company)s %(only)s
+                      AND NOT EXISTS (SELECT 1 FROM card c WHERE %(same)s)
                )
                INSERT INTO crm_loyalty_preference
                       (partner_id, company_id, kind, product_id, category_id, rank, purchase_count,
                        create_uid, create_date, write_uid, write_date)
-               SELECT partner_id, %(company)s, kind, product_id, category_id, rank, days,
+               SELECT c.partner_id, %(company)s, c.kind, c.product_id, c.category_id, c.rank, c.days,
                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                 FROM (SELECT partner_id, 'product' AS kind, product_id, NULL::int AS category_id, rank, days
-                         FROM products WHERE rank <= 3
-                        UNION ALL
-                       SELECT partner_id, 'category', NULL, categ_id, rank, days FROM categories WHERE rank <= 3
-                        UNION ALL
-                       SELECT partner_id, 'basket', unnest(basket), NULL, 1, days FROM usual) preferences""",
-            lines=purchase_lines_sql(company, date_to=params['as_of'] + timedelta(days=1), partners=partner_ids),
-            company=company.id, only=only, uid=params['uid']))
+                 FROM card c
+                WHERE NOT EXISTS (SELECT 1 FROM crm_loyalty_preference p
+                                   WHERE p.company_id = %(company)s AND %(same)s)""",
+            lines=purchase_lines_sql(company, params['window_start'] + timedelta(days=1),
+                                     params['as_of'] + timedelta(days=1), partners=partner_ids),
+            company=company.id, only=only, uid=params['uid'],
+            same=SQL("""c.partner_id = p.partner_id AND c.kind = p.kind AND c.rank = p.rank
+                        AND c.days = p.purchase_count AND c.product_id IS NOT DISTINCT FROM p.product_id
+                        AND c.category_id IS NOT DISTINCT FROM p.category_id""")))
         self.env['crm.loyalty.preference'].invalidate_model()
         self.env['res.partner'].invalidate_model(PREFERENCE_CARD_FIELDS)
 

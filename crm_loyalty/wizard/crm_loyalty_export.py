@@ -50,8 +50,8 @@ CUSTOMER_COLUMNS = (
     'loyalty_next_purchase_date', 'loyalty_purchase_probability_30d',
     # relationship value: capability, referrals, share of wallet
     'loyalty_revenue_growth', 'loyalty_referred_by_id', 'loyalty_referral_count', 'loyalty_referral_revenue',
-    'loyalty_referral_revenue_total', 'loyalty_wallet_estimate', 'loyalty_wallet_potential',
-    'loyalty_wallet_category_id', 'loyalty_wallet_share', 'loyalty_wallet_low_share',
+    'loyalty_referral_revenue_total', 'loyalty_wallet_estimate', 'loyalty_wallet_estimated_by_id',
+    'loyalty_wallet_potential', 'loyalty_wallet_category_id', 'loyalty_wallet_share', 'loyalty_wallet_low_share',
     # preference card (the favourite products are on the Loyalty tab)
     'loyalty_usual_weekday', 'loyalty_contact_channel', 'loyalty_preference_notes',
     # tier
