@@ -28,7 +28,10 @@ registry.category("web_tour.tours").add("crm_loyalty_value_block", {
         {
             trigger: ".o_field_widget[name='loyalty_wallet_source']:contains('Estimated by')",
             content: "The wallet's source is shown",
-            run: () => screenshot("relationship_value"),
+            run: () => {
+                document.querySelector(".o_field_widget[name='loyalty_referral_count']").scrollIntoView();
+                return screenshot("relationship_value");
+            },
         },
     ],
 });
