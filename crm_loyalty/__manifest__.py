@@ -37,6 +37,8 @@
         'views/crm_loyalty_complaint_views.xml',
         'views/crm_loyalty_lost_views.xml',
         'wizard/crm_loyalty_mark_lost_views.xml',
+        'views/crm_loyalty_wallet_default_views.xml',
+        'views/crm_lead_views.xml',
     ],
     'assets': {
         'web.assets_backend': [

@@ -24,3 +24,5 @@ from . import crm_loyalty_channel_grade
 from . import crm_loyalty_channel_conflict
 from . import crm_loyalty_channel_scorecard
 from . import crm_lead
+from . import crm_loyalty_wallet_default
+from . import crm_loyalty_preference

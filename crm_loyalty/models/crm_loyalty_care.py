@@ -51,6 +51,7 @@ TRIGGERS = [
     ('no_contact', 'Not Contacted'),
     ('purchase_due', 'Predicted Purchase Due'),
     ('purchase_overdue', 'Past the Predicted Purchase'),
+    ('referral_first_purchase', 'A Referred Customer Bought'),
 ]
 CONTACT_ACTIONS = ('mail_post', 'sms', 'loyalty_feedback')   # server actions that reach the customer
 # server actions that run code or reach outside: only system administrators may put them in a rule
@@ -431,6 +432,16 @@ class CrmLoyaltyCareRule(models.Model):
             "SELECT p.id, 'overdue after ' || %(last)s FROM res_partner p WHERE %(next)s + %(n)s < %(today)s",
             last=self._figure_sql('loyalty_last_purchase_date'), next=self._figure_sql('loyalty_next_purchase_date'),
             n=self.days, today=today)
+
+    def _trigger_sql_referral_first_purchase(self, since, today, now):
+        # the referrer's company, N days after the first purchase of a customer he referred
+        first = SQL("(c.loyalty_first_purchase_date ->> %s)::date", str(self.company_id.id))
+        return SQL(
+            """SELECT r.commercial_partner_id, 'referred ' || c.id FROM res_partner c
+                 JOIN res_partner r ON r.id = c.loyalty_referred_by_id
+                WHERE c.id = c.commercial_partner_id AND r.commercial_partner_id != c.id
+                  AND %(first)s BETWEEN %(since)s AND %(today)s""",
+            first=first, since=since - timedelta(days=self.days), today=today - timedelta(days=self.days))
 
     def _trigger_sql_no_contact(self, since, today, now):
         return SQL(

@@ -41,7 +41,8 @@ from ..lib import clv, segments
 from .access import from_code, is_from_code
 from .cron_step import call_deadline, committing, continue_later, next_batch_size, step_seconds, window_spent
 from .local_day import company_today
-from .purchases import purchases_sql
+from .purchases import purchase_lines_sql, purchases_sql
+from .res_partner import PREFERENCE_CARD_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -97,11 +98,25 @@ SCORE_FIELDS = {
     'loyalty_next_purchase_date': 'next_purchase_date',
     'loyalty_purchase_probability_30d': 'purchase_probability_30d',
 }
+# Columns of the relationship value, written by the engine only (they need the whole population).
+VALUE_FIELDS = {
+    'loyalty_referral_count': 'referral_count',
+    'loyalty_referral_revenue': 'referral_revenue',
+    'loyalty_referral_revenue_total': 'referral_revenue_total',
+    'loyalty_wallet_potential': 'wallet_potential',
+    'loyalty_wallet_category_id': 'wallet_category_id',
+    'loyalty_wallet_share': 'wallet_share',
+    'loyalty_wallet_low_share': 'wallet_low_share',
+    'loyalty_revenue_growth': 'revenue_growth',
+    'loyalty_usual_weekday': 'usual_weekday',
+}
+LOW_WALLET_SHARE = 0.25     # below this share of a wallet at least the median, the wallet is worth growing
+GROWTH_MONTHS = 6           # the months of window revenue whose trend is the capability value
 # a larger company's models are fitted on a uniform sample of this many customers (lib.clv)
 FIT_SAMPLE_SIZE = 100000
 NEXT_PURCHASE_DAYS = 30     # the horizon of loyalty_purchase_probability_30d
 BACKTEST_MIN_HOLDOUT_DAYS = 182     # 26 weeks
-WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS]
+WRITTEN_FIELDS = [*HISTORY_FIELDS, *TIER_FIELDS, *SCORE_FIELDS, *VALUE_FIELDS]
 
 
 def month_end(day):
@@ -267,6 +282,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         self._build_history(params)
         self._build_scores(params)
         self._predict_lifetime_value(params, refit=False)
+        self._build_preferences(params, partner_ids)
         self.env.cr.execute(SQL("SELECT partner_id FROM crm_loyalty_scores WHERE partner_id = ANY(%s)",
                                 partner_ids))
         ids = [row[0] for row in self.env.cr.fetchall()]
@@ -327,6 +343,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     def _step_scores(self, run, params):
         self._build_scores(params)
+        self._build_preferences(params)
         self.env.cr.execute(SQL("DROP TABLE %s", params['hist']))
         self.env.cr.execute(SQL("SELECT COUNT(*) FROM %s", params['scores']))
         return {'phase': 'predict', 'customers': self.env.cr.fetchone()[0],
@@ -510,7 +527,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
             # cancelled is written again (with no purchase)
             """SELECT id FROM res_partner
                 WHERE id = commercial_partner_id
-                  AND (loyalty_scored_date ? %(key)s OR loyalty_tier_override_id ? %(key)s)""",
+                  AND (loyalty_scored_date ? %(key)s OR loyalty_tier_override_id ? %(key)s)
+                UNION
+               -- the referrers of the customers, whose referral value is theirs to show
+               SELECT r.commercial_partner_id FROM history h
+                 JOIN res_partner c ON c.id = h.partner_id
+                 JOIN res_partner r ON r.id = c.loyalty_referred_by_id""",
             key=params['key'])
         return SQL(
             """WITH daily AS (%(daily)s), history AS (
@@ -524,7 +546,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
                           SUM(margin) AS margin_total,
                           -- a purchase day netted negative by a refund spent nothing (never less)
                           SUM(GREATEST(amount, 0)) FILTER (WHERE is_purchase) AS purchase_amount,
-                          (ARRAY_AGG(GREATEST(amount, 0) ORDER BY day) FILTER (WHERE is_purchase))[1] AS first_amount
+                          (ARRAY_AGG(GREATEST(amount, 0) ORDER BY day) FILTER (WHERE is_purchase))[1] AS first_amount,
+                          -- the weekday he buys on most often (ties: the first of the week)
+                          MODE() WITHIN GROUP (ORDER BY EXTRACT(ISODOW FROM day)::int)
+                              FILTER (WHERE is_purchase) AS usual_weekday
                      FROM daily
                     GROUP BY partner_id
                ), partners AS (
@@ -541,7 +566,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       CASE WHEN h.count_total > 1
                            THEN (h.last_date - h.first_date)::float8 / (h.count_total - 1) END AS interval_days,
                       CASE WHEN h.count_total > 1
-                           THEN (h.purchase_amount - h.first_amount) / (h.count_total - 1) ELSE 0 END AS repeat_spend
+                           THEN (h.purchase_amount - h.first_amount) / (h.count_total - 1) ELSE 0 END AS repeat_spend,
+                      h.usual_weekday::varchar AS usual_weekday
                  FROM partners pa
                  LEFT JOIN history h ON h.partner_id = pa.partner_id""",
             daily=self._daily_sql(params, partner_ids), window_start=params['window_start'],
@@ -654,6 +680,137 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 SQL("relationship_months"), company.loyalty_long_relationship_months)),
             high=company.loyalty_churn_high_ratio, medium=company.loyalty_churn_medium_ratio,
         ))
+        self._build_value_figures(params)
+
+    def _build_value_figures(self, params):
+        """The relationship value beside the scores, in ``params['scores']``: each referrer's
+        referred customers and their revenue, the share of wallet, the revenue growth."""
+        cr = self.env.cr
+        company = params['company']
+        scores = params['scores']
+        cr.execute(SQL(
+            """ALTER TABLE %s
+                 ADD COLUMN referral_count int NOT NULL DEFAULT 0,
+                 ADD COLUMN referral_revenue numeric NOT NULL DEFAULT 0,
+                 ADD COLUMN referral_revenue_total numeric NOT NULL DEFAULT 0,
+                 ADD COLUMN wallet_potential float8, ADD COLUMN wallet_category_id int,
+                 ADD COLUMN wallet_share float8, ADD COLUMN wallet_low_share boolean NOT NULL DEFAULT FALSE,
+                 ADD COLUMN revenue_growth float8""", scores))
+        # the customers referred by each customer or one of his contacts, who bought from the company
+        cr.execute(SQL(
+            """UPDATE %(scores)s s
+                  SET referral_count = r.customers, referral_revenue = r.revenue,
+                      referral_revenue_total = r.revenue_total
+                 FROM (SELECT referrer.commercial_partner_id AS partner_id, COUNT(*) AS customers,
+                              SUM(h.revenue_window) AS revenue, SUM(h.revenue_total) AS revenue_total
+                         FROM %(scores)s h
+                         JOIN res_partner c ON c.id = h.partner_id
+                         JOIN res_partner referrer ON referrer.id = c.loyalty_referred_by_id
+                        WHERE h.count_total > 0 AND referrer.commercial_partner_id != h.partner_id
+                        GROUP BY 1) r
+                WHERE s.partner_id = r.partner_id""", scores=scores))
+        # the annual wallet: the salesperson's estimate, else the largest default of the customer's tags
+        cr.execute(SQL(
+            """UPDATE %(scores)s s
+                  SET wallet_potential = COALESCE(w.estimate, d.amount),
+                      wallet_category_id = CASE WHEN w.estimate IS NULL THEN d.category_id END
+                 FROM res_partner p
+                 CROSS JOIN LATERAL (SELECT NULLIF((p.loyalty_wallet_estimate ->> %(key)s)::float8, 0) AS estimate) w
+                 LEFT JOIN LATERAL (
+                      SELECT d.category_id, d.amount FROM crm_loyalty_wallet_default d
+                        JOIN res_partner_res_partner_category_rel t ON t.category_id = d.category_id
+                       WHERE t.partner_id = p.id AND d.company_id = %(company)s
+                       ORDER BY d.amount DESC, d.category_id LIMIT 1) d ON TRUE
+                WHERE p.id = s.partner_id AND (w.estimate IS NOT NULL OR d.amount IS NOT NULL)""",
+            scores=scores, key=params['key'], company=company.id))
+        cr.execute(SQL(
+            """UPDATE %(scores)s s
+                  SET wallet_share = GREATEST(s.revenue_window, 0) * 12.0 / %(months)s / s.wallet_potential
+                WHERE s.wallet_potential > 0""", scores=scores, months=company.loyalty_window_months))
+        cr.execute(SQL(
+            """UPDATE %(scores)s s SET wallet_low_share = TRUE
+                 FROM (SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY wallet_potential) AS median
+                         FROM %(scores)s WHERE wallet_potential > 0) m
+                WHERE s.wallet_potential >= m.median AND s.wallet_share < %(low)s""",
+            scores=scores, low=LOW_WALLET_SHARE))
+        # the trend of the window revenue over the last months: this month's figure and the
+        # snapshots of the months before, fitted by a line, relative to their mean
+        month = params['as_of'].replace(day=1)
+        cr.execute(SQL(
+            """UPDATE %(scores)s s SET revenue_growth = g.growth
+                 FROM (SELECT partner_id, REGR_SLOPE(revenue, months) / AVG(revenue) AS growth
+                         FROM (SELECT partner_id, revenue::float8,
+                                      (EXTRACT(YEAR FROM date) * 12 + EXTRACT(MONTH FROM date))::float8 AS months
+                                 FROM crm_loyalty_snapshot
+                                WHERE company_id = %(company)s AND date >= %(first)s AND date < %(month)s
+                                UNION ALL
+                               SELECT partner_id, revenue_window::float8, %(this_month)s
+                                 FROM %(scores)s WHERE count_total > 0) t
+                        GROUP BY partner_id
+                       HAVING COUNT(*) >= 3 AND AVG(revenue) > 0) g
+                WHERE s.partner_id = g.partner_id""",
+            scores=scores, company=company.id, month=month,
+            first=month - relativedelta(months=GROWTH_MONTHS - 1), this_month=month.year * 12 + month.month))
+
+    def _build_preferences(self, params, partner_ids=None):
+        """The preference card of the company's customers (default: all; else the commercial
+        partners ``partner_ids``), from their purchase lines of the scoring window (his habits
+        now), in one statement: the three products and categories bought on the most days
+        (ties at the third kept), and the usual order, the set of products bought together on
+        the most days (at least two; ties: the latest)."""
+        company = params['company']
+        only = SQL("AND p.partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
+        self.env.cr.execute(SQL(
+            """WITH lines AS MATERIALIZED (
+                   SELECT l.partner_id, l.day, l.product_id, pt.categ_id
+                     FROM (%(lines)s) l
+                     JOIN product_product pp ON pp.id = l.product_id
+                     JOIN product_template pt ON pt.id = pp.product_tmpl_id
+               ), products AS (
+                   SELECT partner_id, product_id, COUNT(DISTINCT day) AS days,
+                          RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(DISTINCT day) DESC) AS rank
+                     FROM lines GROUP BY partner_id, product_id
+               ), categories AS (
+                   SELECT partner_id, categ_id, COUNT(DISTINCT day) AS days,
+                          RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(DISTINCT day) DESC) AS rank
+                     FROM lines GROUP BY partner_id, categ_id
+               ), baskets AS (
+                   SELECT partner_id, basket, COUNT(*) AS days, MAX(day) AS last_day
+                     FROM (SELECT partner_id, day, ARRAY_AGG(DISTINCT product_id ORDER BY product_id) AS basket
+                             FROM lines GROUP BY partner_id, day) d
+                    GROUP BY partner_id, basket
+               ), usual AS (
+                   SELECT DISTINCT ON (partner_id) partner_id, basket, days FROM baskets
+                    WHERE days >= 2 ORDER BY partner_id, days DESC, last_day DESC
+               ), card AS MATERIALIZED (
+                   SELECT partner_id, 'product' AS kind, product_id, NULL::int AS category_id, rank, days
+                     FROM products WHERE rank <= 3
+                    UNION ALL
+                   SELECT partner_id, 'category', NULL, categ_id, rank, days FROM categories WHERE rank <= 3
+                    UNION ALL
+                   SELECT partner_id, 'basket', unnest(basket), NULL, 1, days FROM usual
+               ), cleared AS (
+                   -- only what changed is rewritten: most of the card stays from one night to the next
+                   DELETE FROM crm_loyalty_preference p
+                    WHERE p.company_id = %(company)s %(only)s
+                      AND NOT EXISTS (SELECT 1 FROM card c WHERE %(same)s)
+               )
+               INSERT INTO crm_loyalty_preference
+                      (partner_id, company_id, kind, product_id, category_id, rank, purchase_count,
+                       create_uid, create_date, write_uid, write_date)
+               SELECT c.partner_id, %(company)s, c.kind, c.product_id, c.category_id, c.rank, c.days,
+                      %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                 FROM card c
+                WHERE NOT EXISTS (SELECT 1 FROM crm_loyalty_preference p
+                                   WHERE p.company_id = %(company)s AND %(same)s)""",
+            lines=purchase_lines_sql(company, params['window_start'] + timedelta(days=1),
+                                     params['as_of'] + timedelta(days=1), partners=partner_ids),
+            company=company.id, only=only, uid=params['uid'],
+            same=SQL("""c.partner_id = p.partner_id AND c.kind = p.kind AND c.rank = p.rank
+                        AND c.days = p.purchase_count AND c.product_id IS NOT DISTINCT FROM p.product_id
+                        AND c.category_id IS NOT DISTINCT FROM p.category_id""")))
+        self.env['crm.loyalty.preference'].invalidate_model()
+        self.env['res.partner'].invalidate_model(PREFERENCE_CARD_FIELDS)
 
     def _predict_lifetime_value(self, params, refit, keep_fit=True):
         """BG/NBD + Gamma-Gamma, in days, over the scored customers of the company. A full
@@ -889,7 +1046,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     def _update_partners_sql(self, params, table, field_names):
         """One UPDATE of the commercial partners and their contacts from ``table``."""
-        mapping = {**HISTORY_FIELDS, **TIER_FIELDS, **SCORE_FIELDS}
+        mapping = {**HISTORY_FIELDS, **TIER_FIELDS, **SCORE_FIELDS, **VALUE_FIELDS}
         assignments = [
             SQL("%(col)s = COALESCE(p.%(col)s, '{}'::jsonb) || jsonb_build_object(%(key)s, b.%(value)s)",
                 col=SQL.identifier(name), key=params['key'], value=SQL.identifier(mapping[name]))

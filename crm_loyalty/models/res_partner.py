@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -44,6 +45,10 @@ SYSTEM_FIELDS = frozenset({
     'loyalty_tier_id', 'loyalty_tier_computed_id',
     'loyalty_tier_metric', 'loyalty_tier_below_since', 'complaint_open_count', 'loyalty_lost',
     'loyalty_lost_reason_id', 'loyalty_lost_date', 'loyalty_lost_note', 'channel_territory_id',
+    # relationship value (the section at the end of the class)
+    'loyalty_referral_count', 'loyalty_referral_revenue', 'loyalty_referral_revenue_total',
+    'loyalty_wallet_estimated_by_id', 'loyalty_wallet_potential', 'loyalty_wallet_category_id',
+    'loyalty_wallet_share', 'loyalty_wallet_low_share', 'loyalty_revenue_growth', 'loyalty_usual_weekday',
 })
 
 CONTRACT_REMINDER_LEAD_DAYS = 7
@@ -74,6 +79,15 @@ SCORE_FIELDS = (
     'revenue_ytd', 'revenue_last_ytd', 'growth', 'target', 'target_achievement', 'customers_active',
     'satisfaction', 'complaints_open', 'conflicts_caused', 'conflicts_suffered',
 )
+
+
+# The preference card's products and categories, read from the engine's crm.loyalty.preference.
+PREFERENCE_CARD_FIELDS = ['loyalty_preference_ids', 'loyalty_favourite_product_ids', 'loyalty_favourite_category_ids',
+                          'loyalty_usual_order_product_ids']
+WEEKDAYS = [('1', 'Monday'), ('2', 'Tuesday'), ('3', 'Wednesday'), ('4', 'Thursday'), ('5', 'Friday'),
+            ('6', 'Saturday'), ('7', 'Sunday')]
+CONTACT_CHANNELS = [('phone', 'Phone'), ('email', 'Email'), ('messaging', 'Instant Messaging'),
+                    ('visit', 'Visit'), ('mail', 'Post')]
 
 
 class ResPartner(models.Model):
@@ -446,7 +460,7 @@ class ResPartner(models.Model):
             check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can override a tier."))
         if LEVEL_FIELDS & vals.keys():
             check_group(self.env, LOYALTY_USER, _("Only loyalty users can set the relationship level."))
-        return vals
+        return self._loyalty_wallet_estimate_author(vals)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -803,3 +817,131 @@ class ResPartner(models.Model):
             partner.message_post(body=Markup('<p>%s</p>') % _("Customer restored: no longer lost."),
                                  subtype_xmlid='mail.mt_note')
         return True
+
+    # =====================================================================================
+    # Relationship value: referrals, share of wallet, capability (issue 19)
+    # The five dimensions of a relationship's value (profitability, lifetime, capability,
+    # referral and potential value) on the Loyalty tab; the engine computes the figures of
+    # this section in its scores step (``crm.loyalty.engine._build_value_figures``).
+    # =====================================================================================
+
+    loyalty_referred_by_id = fields.Many2one(
+        'res.partner', 'Referred By', index='btree_not_null', copy=False,
+        help="Who recommended you to this customer: set by hand, or from the won opportunity that brought him. "
+             "His referral value goes to the referrer's company when the referrer is one of its contacts.")
+    loyalty_referral_count = fields.Integer(
+        'Referred Customers', aggregator='sum', **LOYALTY,
+        help="Customers this customer (or one of his contacts) referred who bought from you.")
+    loyalty_referral_revenue = fields.Float(
+        'Referred Revenue (window)', aggregator='sum', **LOYALTY,
+        help="What the customers he referred bought in the scoring window, untaxed, in the company's currency.")
+    loyalty_referral_revenue_total = fields.Float(
+        'Referred Revenue (ever)', aggregator='sum', **LOYALTY,
+        help="What the customers he referred bought ever, untaxed, in the company's currency.")
+    loyalty_wallet_estimate = fields.Float(
+        'Wallet Estimate', company_dependent=True, copy=False,
+        help="What the customer spends a year on what you sell, with you and with your competitors, as his "
+             "salesperson estimates it. Empty: the default of his customer tag, if any "
+             "(Configuration → Default Wallet Estimates).")
+    loyalty_wallet_estimated_by_id = fields.Many2one(
+        'res.users', 'Wallet Estimated By', **LOYALTY, help="Who entered the wallet estimate.")
+    loyalty_wallet_potential = fields.Float(
+        'Annual Wallet', aggregator='sum', **LOYALTY,
+        help="The annual wallet the share is measured against: the salesperson's estimate, else the default "
+             "of the customer's tag. Computed with the other figures.")
+    loyalty_wallet_category_id = fields.Many2one(
+        'res.partner.category', 'Wallet Default of Tag', **LOYALTY,
+        help="The customer tag whose default wallet is used, when the salesperson entered no estimate.")
+    loyalty_wallet_share = fields.Float(
+        'Share of Wallet', aggregator='avg', digits=(16, 4), **LOYALTY,
+        help="Window revenue per year (revenue of the scoring window × 12 ÷ its months) divided by the annual "
+             "wallet: how much of what the customer spends on what you sell he spends with you. Empty "
+             "without a wallet estimate.")
+    loyalty_wallet_low_share = fields.Boolean(
+        'Low Share of a Large Wallet', **LOYALTY,
+        help="A wallet at least the median of the company's estimated wallets, of which you have less than a "
+             "quarter: a customer worth growing.")
+    loyalty_wallet_source = fields.Char(
+        'Wallet Source', compute='_compute_loyalty_wallet_source',
+        help="Where the annual wallet comes from: the salesperson's estimate or a tag's default.")
+    loyalty_revenue_growth = fields.Float(
+        'Revenue Growth (per month)', aggregator='avg', digits=(16, 4), **LOYALTY,
+        help="Capability value: the trend of the window revenue over the last six months (the monthly "
+             "snapshots and today's figure, fitted by a straight line), per month, relative to its mean. "
+             "Empty with fewer than three months or no revenue.")
+
+    # --- The preference card (客户资料卡) ------------------------------------------------
+
+    loyalty_preference_ids = fields.One2many(
+        'crm.loyalty.preference', 'partner_id', 'Usual Purchases',
+        domain=lambda self: [('company_id', '=', self.env.company.id)])
+    loyalty_favourite_product_ids = fields.Many2many(
+        'product.product', compute='_compute_loyalty_preferences', string='Favourite Products',
+        help="The products the customer bought on the most days of the scoring window (up to three; equal ones "
+             "all kept). In an email template: {{ object.loyalty_favourite_product_ids[:1].name }}.")
+    loyalty_favourite_category_ids = fields.Many2many(
+        'product.category', compute='_compute_loyalty_preferences', string='Favourite Categories',
+        help="The product categories the customer bought on the most days of the scoring window (up to three; "
+             "equal ones all kept).")
+    loyalty_usual_order_product_ids = fields.Many2many(
+        'product.product', compute='_compute_loyalty_preferences', string='Usual Order',
+        help="The products the customer bought together on the most days of the scoring window (twice at "
+             "least).")
+    loyalty_usual_weekday = fields.Selection(
+        WEEKDAYS, 'Usual Order Day', **LOYALTY,
+        help="The weekday the customer buys on most often (the company's days).")
+    loyalty_contact_channel = fields.Selection(
+        CONTACT_CHANNELS, 'Preferred Contact Channel',
+        help="How the customer likes to be contacted.")
+    loyalty_preference_notes = fields.Text(
+        'Preferences', help="What the customer likes and how: his usual seat, his usual tea, his delivery "
+                            "window... Free text for whoever serves him.")
+
+    @api.depends_context('company')
+    @api.depends('commercial_partner_id')
+    def _compute_loyalty_preferences(self):
+        rows = self.env['crm.loyalty.preference'].search([
+            ('partner_id', 'in', self.commercial_partner_id.ids), ('company_id', '=', self.env.company.id)])
+        card = defaultdict(lambda: self.env['crm.loyalty.preference'])
+        for row in rows:
+            card[row.partner_id, row.kind] |= row
+        for partner in self:
+            customer = partner.commercial_partner_id
+            partner.loyalty_favourite_product_ids = card[customer, 'product'].product_id
+            partner.loyalty_favourite_category_ids = card[customer, 'category'].category_id
+            partner.loyalty_usual_order_product_ids = card[customer, 'basket'].product_id
+
+    # --- Share of wallet and referrals --------------------------------------------------
+
+    @api.depends_context('company')
+    @api.depends('commercial_partner_id', 'loyalty_wallet_estimate', 'loyalty_wallet_estimated_by_id',
+                 'loyalty_wallet_category_id')
+    def _compute_loyalty_wallet_source(self):
+        for partner in self:
+            customer = partner.commercial_partner_id
+            if customer.loyalty_wallet_estimate:
+                author = customer.loyalty_wallet_estimated_by_id
+                partner.loyalty_wallet_source = (_("Estimated by %s", author.name) if author
+                                                 else _("Estimated by the salesperson"))
+            elif partner.loyalty_wallet_category_id:
+                partner.loyalty_wallet_source = _("Default of the tag %s", partner.loyalty_wallet_category_id.name)
+            else:
+                partner.loyalty_wallet_source = _("No estimate")
+
+    @api.constrains('loyalty_referred_by_id')
+    def _check_loyalty_referred_by(self):
+        for partner in self:
+            if partner.loyalty_referred_by_id.commercial_partner_id == partner.commercial_partner_id:
+                raise ValidationError(_("%s cannot be referred by himself or his own company.",
+                                        partner.display_name))
+
+    @api.constrains('loyalty_wallet_estimate')
+    def _check_loyalty_wallet_estimate(self):
+        if any(partner.loyalty_wallet_estimate < 0 for partner in self):
+            raise ValidationError(_("A wallet estimate cannot be negative."))
+
+    def _loyalty_wallet_estimate_author(self, vals):
+        """``vals`` with the author of the wallet estimate they set: the current user."""
+        if 'loyalty_wallet_estimate' not in vals:
+            return vals
+        return {**vals, 'loyalty_wallet_estimated_by_id': self.env.uid if vals['loyalty_wallet_estimate'] else False}

@@ -26,3 +26,4 @@ from . import test_prediction_quality
 from . import test_purchases
 from . import test_snapshot_backfill
 from . import test_report_cohort
+from . import test_relationship_value

@@ -44,3 +44,25 @@ class TestDashboardTours(DashboardHistory, LoyaltyTourCase):
         self.env.ref('base.user_admin').lang = 'zh_CN'
         shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_dashboard_zh', login='admin')
         self.assertEqual([path.name for path in shots], ['dashboard_zh_CN.png', 'dashboard_zh_CN_more.png'])
+
+
+@tagged('post_install', '-at_install')
+class TestRelationshipValueTour(LoyaltyTourCase):
+
+    def test_the_loyalty_tab_shows_the_relationship_value(self):
+        Partner = self.env['res.partner']
+        customer = Partner.create({'name': 'Lotus Tea House', 'is_company': True, 'customer_rank': 1,
+                                   'loyalty_wallet_estimate': 2000})
+        referred = Partner.create({'name': 'Bamboo Teas', 'is_company': True, 'customer_rank': 1,
+                                   'loyalty_referred_by_id': customer.id})
+        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
+        for partner, amount in ((customer, 500), (referred, 300)):
+            self.env['sale.order'].create({
+                'partner_id': partner.id,
+                'order_line': [(0, 0, {'product_id': product.id, 'price_unit': amount, 'tax_id': False})],
+            }).action_confirm()
+        self.env['crm.loyalty.engine']._recompute()
+        shots = self.start_tour_with_screenshots(f'/odoo/res.partner/{customer.id}', 'crm_loyalty_value_block',
+                                                 login='admin')
+        self.assertEqual([path.name for path in shots], ['relationship_value.png'])
+        self.assertEqual(customer.loyalty_referral_count, 1)

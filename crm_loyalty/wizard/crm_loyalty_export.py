@@ -48,6 +48,12 @@ CUSTOMER_COLUMNS = (
     'satisfaction_score', 'satisfaction_date', 'relationship_months', 'clv_historical', 'clv_predicted',
     'clv_predicted_low', 'clv_predicted_high', 'expected_purchases', 'probability_alive',
     'loyalty_next_purchase_date', 'loyalty_purchase_probability_30d',
+    # relationship value: capability, referrals, share of wallet
+    'loyalty_revenue_growth', 'loyalty_referred_by_id', 'loyalty_referral_count', 'loyalty_referral_revenue',
+    'loyalty_referral_revenue_total', 'loyalty_wallet_estimate', 'loyalty_wallet_estimated_by_id',
+    'loyalty_wallet_potential', 'loyalty_wallet_category_id', 'loyalty_wallet_share', 'loyalty_wallet_low_share',
+    # preference card (the favourite products are on the Loyalty tab)
+    'loyalty_usual_weekday', 'loyalty_contact_channel', 'loyalty_preference_notes',
     # tier
     'loyalty_tier_id', 'loyalty_tier_computed_id', 'loyalty_tier_metric', 'loyalty_tier_below_since',
     'loyalty_tier_override_id', 'loyalty_tier_override_reason', 'loyalty_tier_override_until',
@@ -75,8 +81,11 @@ SUMMARY_FIELDS = ('loyalty_tier_id', 'rfm_segment', 'abc_class', 'loyalty_segmen
 
 # How numbers are shown, by field name; the other fields by their type.
 MONEY_FIELDS = {'loyalty_revenue', 'loyalty_revenue_total', 'clv_historical', 'clv_predicted',
-                'clv_predicted_low', 'clv_predicted_high', 'channel_target'}
-SHARE_FIELDS = {'probability_alive', 'loyalty_purchase_probability_30d'}   # 0 to 1, shown as a percentage
+                'clv_predicted_low', 'clv_predicted_high', 'channel_target', 'loyalty_referral_revenue',
+                'loyalty_referral_revenue_total', 'loyalty_wallet_estimate', 'loyalty_wallet_potential'}
+# 0 to 1 (a ratio), shown as a percentage
+SHARE_FIELDS = {'probability_alive', 'loyalty_purchase_probability_30d', 'loyalty_wallet_share',
+                'loyalty_revenue_growth'}
 PERCENT_FIELDS = {'growth', 'target_achievement'}       # already in percent
 
 STRFTIME_TO_EXCEL = {
