@@ -171,18 +171,19 @@ class CrmLoyaltyComplaint(models.Model):
 
     def _sla_phrase(self, hours, kind):
         """“45 min left”, “5 h overdue”, “3 days late”: minutes under an hour, hours under two
-        days, days beyond (whole units, rounded down)."""
-        if hours < 1:
-            minutes = max(int(hours * 60), 1)
+        days, days beyond (rounded)."""
+        minutes = round(hours * 60)
+        if minutes < 60:
+            minutes = max(minutes, 1)
             return {'left': _("%(minutes)s min left", minutes=minutes),
                     'overdue': _("%(minutes)s min overdue", minutes=minutes),
                     'late': _("Resolved %(minutes)s min late", minutes=minutes)}[kind]
-        if hours < 48:
-            hours = int(hours)
+        if minutes < 48 * 60:
+            hours = round(minutes / 60)
             return {'left': _("%(hours)s h left", hours=hours),
                     'overdue': _("%(hours)s h overdue", hours=hours),
                     'late': _("Resolved %(hours)s h late", hours=hours)}[kind]
-        days = int(hours // 24)
+        days = round(minutes / (24 * 60))
         return {'left': _("%(days)s days left", days=days),
                 'overdue': _("%(days)s days overdue", days=days),
                 'late': _("Resolved %(days)s days late", days=days)}[kind]

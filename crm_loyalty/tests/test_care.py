@@ -491,7 +491,7 @@ class TestCareRules(LoyaltyCase):
         self.assertEqual(log.trigger, 'birthday')
         self.assertEqual(Log.search([('rule_id', '=', rule.id), ('trigger', '=', 'birthday')]), log)
         self.assertEqual(Log._read_group([('rule_id', '=', rule.id)], ['trigger'], ['__count']), [('birthday', 1)])
-        self.assertEqual(log.export_data(['trigger'])['datas'], [['Birthday']])
+        self.assertEqual(log.export_data(['trigger'])['datas'], [['birthday']])
 
     def test_our_server_action_kinds(self):
         partner_model = self.env['ir.model']._get_id('res.partner')

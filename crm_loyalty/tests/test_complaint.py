@@ -141,10 +141,12 @@ class TestComplaint(LoyaltyCase):
     def test_sla_of_a_resolved_complaint_says_whether_it_was_in_time(self):
         late = self._complaint(severity='critical', resolution='<p>Done.</p>')
         in_time = self._complaint(severity='critical', resolution='<p>Done.</p>')
-        with freeze_time(late.create_date + timedelta(hours=6, minutes=30)):
+        with freeze_time(late.create_date + timedelta(hours=6, minutes=20)):
             late.action_resolve()
+            late.flush_recordset()
         with freeze_time(in_time.create_date + timedelta(hours=3)):
             in_time.action_resolve()
+            in_time.flush_recordset()
         self.assertEqual(self._sla_at(late, 100), ("Resolved 2 h late", False))
         self.assertEqual(self._sla_at(in_time, 100), ("Resolved in time", False))
         in_time.action_reopen()
@@ -157,6 +159,7 @@ class TestComplaint(LoyaltyCase):
         for complaint, hours in zip(complaints, (6, 2), strict=True):
             with freeze_time(complaint.create_date + timedelta(hours=hours)):
                 complaint.action_resolve()
+                complaint.flush_recordset()
         complaints |= self._complaint() | self._complaint()    # still open: no resolution time yet
         Complaint = self.env['crm.loyalty.complaint']
         [group] = Complaint.read_group([('id', 'in', complaints.ids)], ['resolution_hours:avg'], [])

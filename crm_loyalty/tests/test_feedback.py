@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import file_open
+from odoo.tools.safe_eval import safe_eval
 
 from ..models import crm_loyalty_feedback
 from .common import LoyaltyCase, LoyaltyTourCase
@@ -240,7 +241,7 @@ class TestFeedback(LoyaltyCase):
         requests[2].action_expire()
         self._answer(3)     # recorded by hand, never requested: not in the report
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_feedback_response')
-        [group] = self.Feedback.read_group(action['domain'], ['response_rate:avg'], [])
+        [group] = self.Feedback.read_group(safe_eval(action['domain']), ['response_rate:avg'], [])
         self.assertEqual((group['__count'], group['response_rate']), (4, 50.0))
         self.assertIn("'pivot_measures': ['__count', 'response_rate']", action['context'])
 
