@@ -15,12 +15,13 @@ the batch split, to find the customers it fails for. The cron works in bounded s
 reports its progress, so that Odoo calls it again at once while work is left.
 """
 import logging
+import math
 import time
 from datetime import datetime, timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from .access import (
     LOYALTY_MANAGER,
@@ -35,6 +36,10 @@ from .local_day import company_today, company_tz, day_start_utc, local_day_sql
 from .purchases import purchase_lines_sql, purchases_sql
 
 _logger = logging.getLogger(__name__)
+
+# Customers needed in each of the treated and holdout groups before their repurchase
+# shares are compared (the normal approximation of the margin of error needs a few dozen).
+MIN_UPLIFT_SAMPLE = 30
 
 TRIGGERS = [
     ('birthday', 'Birthday'),
@@ -173,10 +178,20 @@ class CrmLoyaltyCareRule(models.Model):
     preview_count = fields.Integer('Eligible Now', compute='_compute_preview_count')
     done_count = fields.Integer(compute='_compute_stats')
     failed_count = fields.Integer(compute='_compute_stats')
-    treated_count = fields.Integer('Treated', compute='_compute_uplift')
-    treated_repurchase = fields.Float('Treated Repurchase (%)', compute='_compute_uplift')
-    holdout_count = fields.Integer('Holdout', compute='_compute_uplift')
-    holdout_repurchase = fields.Float('Holdout Repurchase (%)', compute='_compute_uplift')
+    treated_count = fields.Integer('Treated', compute='_compute_uplift',
+                                   help="Customers the rule acted on.")
+    treated_repurchase = fields.Float(
+        'Treated Repurchase', compute='_compute_uplift',
+        help="Share (0 to 1) of the treated customers who bought again within the window.")
+    holdout_count = fields.Integer('Holdout', compute='_compute_uplift',
+                                   help="Customers the rule selected but left alone, to compare with.")
+    holdout_repurchase = fields.Float(
+        'Holdout Repurchase', compute='_compute_uplift',
+        help="Share (0 to 1) of the holdout customers who bought again within the window.")
+    uplift_verdict = fields.Char(
+        'Uplift', compute='_compute_uplift',
+        help="Treated repurchase minus holdout repurchase, in points, with its 95 % margin of error and the "
+             f"sizes of both groups; below {MIN_UPLIFT_SAMPLE} customers in a group, too few to conclude.")
 
     # --- checks -----------------------------------------------------------------------
 
@@ -549,11 +564,37 @@ class CrmLoyaltyCareRule(models.Model):
                     GROUP BY a.state""",
                 bought=bought_again_sql('a', rule.company_id, rule.uplift_days), rule=rule.id))
             for state, count, bought in self.env.cr.fetchall():
-                rate = 100.0 * bought / count if count else 0.0
+                rate = bought / count if count else 0.0
                 if state == 'done':
                     rule.treated_count, rule.treated_repurchase = count, rate
                 else:
                     rule.holdout_count, rule.holdout_repurchase = count, rate
+        for rule in self:
+            rule.uplift_verdict = rule._uplift_verdict()
+
+    def _uplift_verdict(self):
+        """“+12.5 points (±8.1), 240 treated against 60 held out”, or why there is nothing to
+        conclude: the difference of two shares and its 95 % margin of error (normal
+        approximation, which needs a few dozen customers in each group)."""
+        treated, holdout = self.treated_count, self.holdout_count
+        if not treated and not holdout:
+            return _("Nobody selected yet.")
+        if not holdout:
+            return _("No holdout to compare with: set a holdout share.")
+        if treated < MIN_UPLIFT_SAMPLE or holdout < MIN_UPLIFT_SAMPLE:
+            return _("Too few customers to conclude: %(treated)s treated and %(holdout)s held out "
+                     "(at least %(minimum)s in each group).",
+                     treated=treated, holdout=holdout, minimum=MIN_UPLIFT_SAMPLE)
+        p_t, p_h = self.treated_repurchase, self.holdout_repurchase
+        uplift = 100 * (p_t - p_h)
+        margin = 100 * 1.96 * math.sqrt(p_t * (1 - p_t) / treated + p_h * (1 - p_h) / holdout)
+        values = {'uplift': ('+' if uplift > 0 else '') + formatLang(self.env, uplift, digits=1),
+                  'margin': formatLang(self.env, margin, digits=1), 'treated': treated, 'holdout': holdout}
+        if abs(uplift) > margin:
+            return _("%(uplift)s points (±%(margin)s), %(treated)s treated against %(holdout)s held out.",
+                     **values)
+        return _("%(uplift)s points (±%(margin)s): within chance so far, %(treated)s treated against "
+                 "%(holdout)s held out.", **values)
 
     # --- running ----------------------------------------------------------------------
 

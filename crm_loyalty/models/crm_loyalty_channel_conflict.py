@@ -26,8 +26,8 @@ SYSTEM_FIELDS = frozenset({
 })
 
 CONFLICT_KINDS = [
-    ('exclusive', "Into another's exclusive territory"),
-    ('outside', 'Outside its territories'),
+    ('exclusive', "Delivered into another's exclusive territory"),
+    ('outside', "Delivered outside the seller's territories"),
 ]
 
 
@@ -44,14 +44,27 @@ class CrmLoyaltyChannelConflict(models.Model):
                                     ondelete='cascade')
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
     date = fields.Date(required=True, readonly=True, help="The day the order was confirmed.")
-    kind = fields.Selection(CONFLICT_KINDS, required=True, readonly=True)
+    kind = fields.Selection(
+        CONFLICT_KINDS, 'Kind', required=True, readonly=True,
+        help="Into another's exclusive territory: the delivery address lies in an exclusive territory "
+             "that neither the seller nor his upstream distributors serve. Outside the seller's "
+             "territories: it lies in none of the territories the seller (or, without his own, his "
+             "upstream distributor) serves.")
     distributor_id = fields.Many2one(
         'res.partner', 'Sold By', required=True, readonly=True, index=True,
         help="The channel partner the order was sold through.")
     expected_distributor_id = fields.Many2one(
         'res.partner', 'Territory Of', readonly=True, index=True,
         help="The channel partner whose territory the goods were delivered into, when there is one.")
-    territory_id = fields.Many2one('crm.loyalty.territory', 'Delivered Into', readonly=True)
+    territory_id = fields.Many2one(
+        'crm.loyalty.territory', 'Delivered Into', readonly=True,
+        help="The territory the delivery address lies in; empty when it lies in no territory.")
+    territory_label = fields.Char(
+        'Delivered Into', compute='_compute_labels',
+        help="The territory the delivery address lies in, or that it lies in none.")
+    expected_distributor_label = fields.Char(
+        'Territory Of', compute='_compute_labels',
+        help="The channel partner whose territory the goods were delivered into, or why there is none.")
     customer_id = fields.Many2one('res.partner', 'Customer', readonly=True)
     delivery_partner_id = fields.Many2one('res.partner', 'Delivery Address', readonly=True)
     currency_id = fields.Many2one('res.currency', readonly=True)
@@ -68,6 +81,18 @@ class CrmLoyaltyChannelConflict(models.Model):
     _sql_constraints = [
         ('order_unique', 'UNIQUE(sale_order_id)', "An order has one channel conflict at most."),
     ]
+
+    @api.depends('territory_id', 'expected_distributor_id')
+    def _compute_labels(self):
+        """The territory columns say why they are empty rather than stay blank."""
+        for conflict in self:
+            conflict.territory_label = conflict.territory_id.display_name or _("No territory")
+            if conflict.expected_distributor_id:
+                conflict.expected_distributor_label = conflict.expected_distributor_id.display_name
+            elif conflict.territory_id:
+                conflict.expected_distributor_label = _("No other channel partner serves it")
+            else:
+                conflict.expected_distributor_label = _("Nobody's territory")
 
     # --- Review -----------------------------------------------------------------------
 

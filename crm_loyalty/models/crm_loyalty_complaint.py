@@ -79,7 +79,15 @@ class CrmLoyaltyComplaint(models.Model):
     date_closed = fields.Datetime('Closed On', compute='_compute_date_closed', store=True, copy=False)
     resolution_hours = fields.Float(
         'Resolution Time (hours)', compute='_compute_resolution_hours', store=True, aggregator='avg',
-        digits=(16, 1), help="Hours from the creation of the complaint to its resolution.")
+        digits=(16, 1), help="Hours from the creation of the complaint to its resolution. In the reports, its "
+                                "mean counts the resolved complaints only.")
+    sla_overdue = fields.Boolean(
+        'Overdue', compute='_compute_sla_status',
+        help="Still open past its deadline, at this very moment.")
+    sla_status = fields.Char(
+        'Time to Deadline', compute='_compute_sla_status',
+        help="While the complaint is open: the time left before its deadline, or how long it is overdue. "
+             "Once resolved: whether it was resolved in time, or how late.")
     sla_breached = fields.Boolean(
         'SLA Breached', compute='_compute_sla_breached', store=True, copy=False,
         help="Resolved after its deadline, or still open past it. Open complaints are checked every hour.")
@@ -87,6 +95,9 @@ class CrmLoyaltyComplaint(models.Model):
         'Ask for Feedback', default=True,
         help="When the complaint is closed, ask the customer by email whether he is satisfied "
              "with how it was handled.")
+    source_feedback_id = fields.Many2one(
+        'crm.loyalty.feedback', 'From Satisfaction Answer', readonly=True, copy=False, index='btree_not_null',
+        help="The unhappy satisfaction answer this complaint was opened from.")
     feedback_ids = fields.One2many('crm.loyalty.feedback', 'complaint_id', 'Satisfaction Requests')
     feedback_count = fields.Integer('Satisfaction Request Count', compute='_compute_feedback_count')
     color = fields.Integer('Color')
@@ -139,6 +150,44 @@ class CrmLoyaltyComplaint(models.Model):
             complaint.sla_breached = (
                 complaint.state != 'cancelled' and bool(complaint.deadline) and end > complaint.deadline)
 
+    @api.depends('state', 'deadline', 'date_resolved')
+    def _compute_sla_status(self):
+        """Hours left or overdue, as of now: never stored, so it is always current."""
+        now = fields.Datetime.now()
+        for complaint in self:
+            complaint.sla_overdue = False
+            complaint.sla_status = False
+            if not complaint.deadline or complaint.state == 'cancelled':
+                continue
+            if complaint.state in OPEN_STATES:
+                hours_left = (complaint.deadline - now).total_seconds() / 3600
+                complaint.sla_overdue = hours_left < 0
+                complaint.sla_status = (complaint._sla_phrase(-hours_left, 'overdue') if hours_left < 0
+                                        else complaint._sla_phrase(hours_left, 'left'))
+            elif complaint.date_resolved:
+                hours_late = (complaint.date_resolved - complaint.deadline).total_seconds() / 3600
+                complaint.sla_status = (complaint._sla_phrase(hours_late, 'late') if hours_late > 0
+                                        else _("Resolved in time"))
+
+    def _sla_phrase(self, hours, kind):
+        """“45 min left”, “5 h overdue”, “3 days late”: minutes under an hour, hours under two
+        days, days beyond (rounded)."""
+        minutes = round(hours * 60)
+        if minutes < 60:
+            minutes = max(minutes, 1)
+            return {'left': _("%(minutes)s min left", minutes=minutes),
+                    'overdue': _("%(minutes)s min overdue", minutes=minutes),
+                    'late': _("Resolved %(minutes)s min late", minutes=minutes)}[kind]
+        if minutes < 48 * 60:
+            hours = round(minutes / 60)
+            return {'left': _("%(hours)s h left", hours=hours),
+                    'overdue': _("%(hours)s h overdue", hours=hours),
+                    'late': _("Resolved %(hours)s h late", hours=hours)}[kind]
+        days = round(minutes / (24 * 60))
+        return {'left': _("%(days)s days left", days=days),
+                'overdue': _("%(days)s days overdue", days=days),
+                'late': _("Resolved %(days)s days late", days=days)}[kind]
+
     @api.depends('feedback_ids')
     def _compute_feedback_count(self):
         counts = dict(self.env['crm.loyalty.feedback']._read_group(
@@ -158,6 +207,15 @@ class CrmLoyaltyComplaint(models.Model):
                 raise ValidationError(_(
                     "Describe the resolution of %(complaint)s before resolving or closing it.",
                     complaint=complaint.name))
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        # the mean resolution time is over the resolved complaints: the open ones have none yet
+        if aggregate_spec == 'resolution_hours:avg':
+            return SQL("AVG(%s) FILTER (WHERE %s IS NOT NULL)",
+                       self._field_to_sql(self._table, 'resolution_hours', query),
+                       self._field_to_sql(self._table, 'date_resolved', query))
+        return super()._read_group_select(aggregate_spec, query)
 
     # --- CRUD -------------------------------------------------------------------------
 

@@ -2,16 +2,17 @@ import secrets
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date, plaintext2html
 
 from .access import LOYALTY_USER, check_group, check_system_fields, from_code, is_from_code
 from .crm_loyalty_engine import loyalty_segment_sql
 from .cron_step import call_deadline, step_seconds, write_in_steps
-from .local_day import company_today, company_tz, local_day_sql
+from .local_day import company_day, company_today, company_tz, local_day_sql
 from .selections import RFM_SEGMENTS, VALUE_SEGMENTS
 
 SCORES = [
@@ -63,6 +64,10 @@ class CrmLoyaltyFeedback(models.Model):
         'NPS', compute='_compute_nps', store=True, aggregator='avg',
         help="+100 for a promoter, 0 for a passive, -100 for a detractor: their mean over the answers "
              "is the Net Promoter Score.")
+    response_rate = fields.Integer(
+        'Response Rate (%)', compute='_compute_response_rate', store=True, aggregator='avg',
+        help="100 for an answered request, 0 for one still waiting or expired: their mean over the "
+             "requests is the share that was answered.")
     trust = fields.Selection(SCORES, 'Trust', help="Relationship quality: how much the customer trusts you.")
     commitment = fields.Selection(SCORES, 'Commitment',
                                   help="Relationship quality: how committed the customer is to the relationship.")
@@ -94,6 +99,11 @@ class CrmLoyaltyFeedback(models.Model):
             value = int(feedback.nps)
             feedback.nps_category = 'promoter' if value >= 9 else 'passive' if value >= 7 else 'detractor'
             feedback.nps_points = {'promoter': 100, 'passive': 0, 'detractor': -100}[feedback.nps_category]
+
+    @api.depends('state')
+    def _compute_response_rate(self):
+        for feedback in self:
+            feedback.response_rate = 100 if feedback.state == 'answered' else 0
 
     @api.depends('partner_id', 'state')
     def _compute_display_name(self):
@@ -217,6 +227,75 @@ class CrmLoyaltyFeedback(models.Model):
     def action_expire(self):
         """Close the requests still waiting for an answer."""
         self.filtered(lambda f: f.state == 'requested').write({'state': 'expired'})
+
+    # --- follow-up of an unhappy answer --------------------------------------------------
+
+    def action_open_complaint(self):
+        """Open a complaint for the customer, filled from his answer (or the one already
+        opened from it). Loyalty users."""
+        self.ensure_one()
+        check_group(self.env, LOYALTY_USER)
+        self.check_access('read')
+        Complaint = self.env['crm.loyalty.complaint']
+        complaint = Complaint.search([('source_feedback_id', '=', self.id)], limit=1)
+        if not complaint:
+            complaint = Complaint.create(self._complaint_values())
+            self._message_log(body=_("Complaint %(link)s opened from this answer.", link=complaint._get_html_link()))
+        return {
+            'type': 'ir.actions.act_window', 'res_model': 'crm.loyalty.complaint', 'res_id': complaint.id,
+            'view_mode': 'form', 'views': [(False, 'form')], 'target': 'current',
+        }
+
+    def _complaint_values(self):
+        comment = (self.comment or '').strip()
+        first_line = comment.splitlines()[0] if comment else ''
+        return {
+            'partner_id': self.partner_id.id,
+            'company_id': self.company_id.id,
+            'kind': 'complaint',
+            'subject': (first_line[:79] + '…' if len(first_line) > 80 else first_line)
+            or _("Unhappy satisfaction answer"),
+            'description': Markup('<p>%s</p>%s') % (self._answer_summary(),
+                                                     plaintext2html(comment) if comment else ''),
+            'source_feedback_id': self.id,
+        }
+
+    def _answer_summary(self):
+        """“Answer of 12/03/2026: Dissatisfied, would recommend 3/10.”, in the user's language."""
+        scores = dict(self._fields['score']._description_selection(self.env))
+        when = format_date(self.env, company_day(self.company_id, self.date)) if self.date else ''
+        if self.nps:
+            return _("Answer of %(date)s: %(score)s, would recommend %(nps)s/10.",
+                     date=when, score=scores.get(self.score, '—'), nps=self.nps)
+        return _("Answer of %(date)s: %(score)s.", date=when, score=scores.get(self.score, '—'))
+
+    def action_schedule_call(self):
+        """Schedule a call to the customer about his answer, for his salesperson (else the
+        current user). Loyalty users allowed to plan activities on the customer."""
+        self.ensure_one()
+        check_group(self.env, LOYALTY_USER)
+        self.check_access('read')
+        salesperson = self.commercial_partner_id.user_id
+        user = salesperson if salesperson.active and not salesperson.share else self.env.user
+        summary = _("Call back about the satisfaction answer")
+        call = self.env.ref('mail.mail_activity_data_call')
+        planned = self.env['mail.activity'].search([
+            ('res_model', '=', 'res.partner'), ('res_id', '=', self.partner_id.id),
+            ('activity_type_id', '=', call.id), ('summary', '=', summary)], limit=1)
+        if planned:
+            message = _("A call is already planned for %(user)s on %(date)s.",
+                        user=planned.user_id.name, date=format_date(self.env, planned.date_deadline))
+        else:
+            planned = self.partner_id.activity_schedule(
+                'mail.mail_activity_data_call', summary=summary, user_id=user.id,
+                note=Markup('<p>%s</p>%s') % (self._answer_summary(),
+                                              plaintext2html(self.comment) if self.comment else ''))
+            message = _("Call scheduled for %(user)s on %(date)s.",
+                        user=user.name, date=format_date(self.env, planned.date_deadline))
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'type': 'success', 'message': message, 'sticky': False},
+        }
 
     @api.model
     def _cron_expire_requests(self):

@@ -59,6 +59,9 @@ RULES = {
     ('crm.loyalty.dashboard', 'get_dashboard_data'): 'loyalty_user',
     ('crm.loyalty.export', 'action_export'): 'loyalty_user',
     ('crm.loyalty.feedback', 'action_expire'): 'loyalty_user',
+    ('crm.loyalty.feedback', 'action_open_complaint'): 'loyalty_user',
+    # a loyalty user who may also plan activities on the customer (Odoo's rule: write on contacts)
+    ('crm.loyalty.feedback', 'action_schedule_call'): 'loyalty_admin',
     ('crm.loyalty.feedback', 'action_send_request'): 'loyalty_user',
     ('crm.loyalty.handover', 'action_handover'): 'loyalty_admin',
     ('crm.loyalty.lost.reason', 'action_view_lost_customers'): 'loyalty_user',

@@ -437,8 +437,61 @@ class TestCareRules(LoyaltyCase):
         self._order(buyers[0], 100, date(2026, 10, 10))      # treated, bought again
         self._order(buyers[2], 100, date(2026, 12, 10))      # holdout, too late
         rule.invalidate_recordset()
-        self.assertEqual((rule.treated_count, rule.treated_repurchase), (2, 50.0))
+        self.assertEqual((rule.treated_count, rule.treated_repurchase), (2, 0.5))
         self.assertEqual((rule.holdout_count, rule.holdout_repurchase), (2, 0.0))
+
+    def _uplift_history(self, rule, treated, treated_bought, holdout, holdout_bought):
+        """Logs of ``rule`` on new customers, some of whom bought again within its window."""
+        when = datetime(2026, 10, 1, 9)
+        groups = (('done', treated, treated_bought), ('holdout', holdout, holdout_bought))
+        for state, count, bought in groups:
+            partners = self.env['res.partner'].create([
+                {'name': f'{state} {i}', 'is_company': True} for i in range(count)])
+            self.env['crm.loyalty.care.action'].create([
+                {'rule_id': rule.id, 'partner_id': partner.id, 'company_id': self.company.id,
+                 'occurrence': '2026', 'state': state, 'date': when} for partner in partners])
+            self.env['sale.order'].create([
+                {'partner_id': partner.id, 'state': 'sale', 'date_order': datetime(2026, 10, 10, 10),
+                 'order_line': [(0, 0, {'product_id': self.product.id, 'price_unit': 100, 'tax_id': False})]}
+                for partner in partners[:bought]])
+        rule.invalidate_recordset()
+
+    def test_uplift_is_given_with_its_sample_sizes_and_margin(self):
+        rule = self._rule(uplift_days=30)
+        self.assertEqual(rule.uplift_verdict, "Nobody selected yet.")
+        self._uplift_history(rule, 40, 20, 40, 4)
+        self.assertRecordValues(rule, [{'treated_count': 40, 'treated_repurchase': 0.5,
+                                        'holdout_count': 40, 'holdout_repurchase': 0.1}])
+        # 40 points, 1.96 × √(0.5 × 0.5 / 40 + 0.1 × 0.9 / 40) = 18.1 points
+        self.assertEqual(rule.uplift_verdict, "+40.0 points (±18.1), 40 treated against 40 held out.")
+
+    def test_uplift_within_its_margin_is_not_a_result(self):
+        rule = self._rule(uplift_days=30)
+        self._uplift_history(rule, 40, 20, 40, 18)
+        self.assertEqual(rule.uplift_verdict,
+                         "+5.0 points (±21.9): within chance so far, 40 treated against 40 held out.")
+
+    def test_uplift_of_small_samples_says_it_cannot_conclude(self):
+        rule = self._rule(uplift_days=30)
+        self._uplift_history(rule, 12, 9, 0, 0)
+        self.assertEqual(rule.uplift_verdict, "No holdout to compare with: set a holdout share.")
+        self._uplift_history(rule, 0, 0, 3, 0)
+        self.assertEqual(rule.uplift_verdict, "Too few customers to conclude: 12 treated and 3 held out "
+                                              "(at least 30 in each group).")
+        self.assertEqual((rule.treated_repurchase, rule.holdout_repurchase), (0.75, 0.0))
+
+    def test_the_log_records_the_rules_trigger(self):
+        """The log is written in SQL: its trigger (for filters, groupings, exports) too."""
+        rule = self._rule()
+        rule._run(date(2026, 11, 28))
+        Log = self.env['crm.loyalty.care.action']
+        self.env.invalidate_all()
+        log = Log.search([('rule_id', '=', rule.id)])
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.trigger, 'birthday')
+        self.assertEqual(Log.search([('rule_id', '=', rule.id), ('trigger', '=', 'birthday')]), log)
+        self.assertEqual(Log._read_group([('rule_id', '=', rule.id)], ['trigger'], ['__count']), [('birthday', 1)])
+        self.assertEqual(log.export_data(['trigger'])['datas'], [['birthday']])
 
     def test_our_server_action_kinds(self):
         partner_model = self.env['ir.model']._get_id('res.partner')
@@ -659,7 +712,7 @@ class TestCareRules(LoyaltyCase):
                      'occurrence': '2026', 'state': 'done', 'date': when} for partner in (acme, ann)])
         self._order(bob, 100, date(2026, 10, 10))     # Bob buys for ACME
         rule.invalidate_recordset()
-        self.assertEqual((rule.treated_count, rule.treated_repurchase), (2, 100.0))
+        self.assertEqual((rule.treated_count, rule.treated_repurchase), (2, 1.0))
 
     # --- a missed run loses nothing --------------------------------------------------
 

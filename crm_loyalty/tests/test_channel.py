@@ -1,5 +1,7 @@
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -505,6 +507,35 @@ class TestChannelConflict(ChannelCase):
         conflict = self._confirm(self.west, shipping=depot).channel_conflict_ids
         self.assertRecordValues(conflict, [{'kind': 'outside', 'expected_distributor_id': False,
                                             'territory_id': False}])
+
+    def test_the_list_says_the_kind_and_why_a_territory_column_is_empty(self):
+        Conflict = self.env['crm.loyalty.channel.conflict']
+        self.assertEqual(dict(Conflict._fields['kind']._description_selection(self.env)), {
+            'exclusive': "Delivered into another's exclusive territory",
+            'outside': "Delivered outside the seller's territories"})
+        customer = self._create_customer('Austin Tea', country_id=self.us.id, state_id=self.texas.id,
+                                         channel_parent_id=self.west.id)
+        oregon = self.env['res.country.state'].search([('country_id', '=', self.us.id), ('code', '=', 'OR')])
+        self._territory('Oregon (unassigned)', state_ids=[(6, 0, oregon.ids)])
+        portland = self.env['res.partner'].create({'name': 'Portland depot', 'parent_id': self.west.id,
+                                                   'type': 'delivery', 'country_id': self.us.id,
+                                                   'state_id': oregon.id})
+        canton = self.env['res.partner'].create({'name': 'Canton depot', 'parent_id': self.west.id,
+                                                 'type': 'delivery', 'country_id': self.cn.id})
+        cases = [
+            (self._confirm(customer), 'exclusive', 'Texas', 'South Distribution'),
+            (self._confirm(self.west, shipping=portland), 'outside', 'Oregon (unassigned)',
+             "No other channel partner serves it"),
+            (self._confirm(self.west, shipping=canton), 'outside', "No territory", "Nobody's territory"),
+        ]
+        for order, kind, territory, expected in cases:
+            self.assertRecordValues(order.channel_conflict_ids, [{
+                'kind': kind, 'territory_label': territory, 'expected_distributor_label': expected}])
+        arch = etree.fromstring(Conflict.get_views([(False, 'list')])['views']['list']['arch'])
+        shown = [node.get('name') for node in arch.iter('field')
+                 if node.get('optional') != 'hide' and node.get('column_invisible') not in ('1', 'True')]
+        self.assertEqual(shown[:6], ['date', 'name', 'kind', 'distributor_id', 'expected_distributor_label',
+                                     'territory_label'])
 
     def test_sales_within_the_channel_are_no_conflict(self):
         # a reseller sells within his distributor's territories

@@ -2,6 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -121,6 +122,56 @@ class TestComplaint(LoyaltyCase):
         with freeze_time(complaint.create_date + timedelta(hours=5, minutes=30)):
             complaint.action_resolve()
             self.assertAlmostEqual(complaint.resolution_hours, 5.5, places=2)
+
+    def _sla_at(self, complaint, hours):
+        """The complaint's time to deadline as it reads ``hours`` after its creation."""
+        with freeze_time(complaint.create_date + timedelta(hours=hours)):
+            complaint.invalidate_recordset(['sla_status', 'sla_overdue'])
+            return complaint.sla_status, complaint.sla_overdue
+
+    def test_sla_shows_the_hours_left_or_overdue(self):
+        complaint = self._complaint(severity='high')    # 24 hours to handle it
+        self.assertEqual(self._sla_at(complaint, 19), ("5 h left", False))
+        self.assertEqual(self._sla_at(complaint, 23.5), ("30 min left", False))
+        self.assertEqual(self._sla_at(complaint, 32), ("8 h overdue", True))
+        self.assertEqual(self._sla_at(complaint, 24 + 3 * 24 + 5), ("3 days overdue", True))
+        slow = self._complaint(severity='low')          # a week
+        self.assertEqual(self._sla_at(slow, 24), ("6 days left", False))
+
+    def test_sla_of_a_resolved_complaint_says_whether_it_was_in_time(self):
+        late = self._complaint(severity='critical', resolution='<p>Done.</p>')
+        in_time = self._complaint(severity='critical', resolution='<p>Done.</p>')
+        with freeze_time(late.create_date + timedelta(hours=6, minutes=20)):
+            late.action_resolve()
+            late.flush_recordset()
+        with freeze_time(in_time.create_date + timedelta(hours=3)):
+            in_time.action_resolve()
+            in_time.flush_recordset()
+        self.assertEqual(self._sla_at(late, 100), ("Resolved 2 h late", False))
+        self.assertEqual(self._sla_at(in_time, 100), ("Resolved in time", False))
+        in_time.action_reopen()
+        self.assertEqual(self._sla_at(in_time, 5), ("1 h overdue", True))
+        in_time.action_cancel()
+        self.assertEqual(self._sla_at(in_time, 5), (False, False))
+
+    def test_analysis_counts_and_averages_the_resolution_time_of_resolved_complaints(self):
+        complaints = self._complaint(resolution='<p>Done.</p>') | self._complaint(resolution='<p>Done.</p>')
+        for complaint, hours in zip(complaints, (6, 2), strict=True):
+            with freeze_time(complaint.create_date + timedelta(hours=hours)):
+                complaint.action_resolve()
+                complaint.flush_recordset()
+        complaints |= self._complaint() | self._complaint()    # still open: no resolution time yet
+        Complaint = self.env['crm.loyalty.complaint']
+        [group] = Complaint.read_group([('id', 'in', complaints.ids)], ['resolution_hours:avg'], [])
+        self.assertEqual(group['__count'], 4)
+        self.assertAlmostEqual(group['resolution_hours'], 4.0, places=2)
+        by_state = dict(Complaint._read_group([('id', 'in', complaints.ids)], ['state'], ['resolution_hours:avg']))
+        self.assertIs(by_state['new'], False, "no resolved complaint: no mean, not a mean of 0")
+        views = Complaint.get_views([(False, 'pivot'), (False, 'graph')])['views']
+        pivot = etree.fromstring(views['pivot']['arch'])
+        self.assertEqual(pivot.get('display_quantity'), '1', "the pivot shows the count first")
+        self.assertFalse(etree.fromstring(views['graph']['arch']).xpath("//field[@type='measure']"),
+                         "the graph counts complaints")
 
     def test_resolved_after_the_deadline_breaches_the_sla(self):
         late = self._complaint(severity='critical', resolution='<p>Done.</p>')

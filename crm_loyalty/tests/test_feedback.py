@@ -1,13 +1,17 @@
+import base64
 import re
 from datetime import date, timedelta
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
+from lxml import html
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import file_open
+from odoo.tools.safe_eval import safe_eval
 
 from ..models import crm_loyalty_feedback
 from .common import LoyaltyCase, LoyaltyTourCase
@@ -223,6 +227,65 @@ class TestFeedback(LoyaltyCase):
             self.Feedback.with_user(portal).create({'partner_id': self.customer.id, 'score': '5'})
 
 
+    # --- an unhappy answer ---------------------------------------------------------
+
+    def _detractor(self):
+        return self.Feedback.create({
+            'partner_id': self.customer.id, 'score': '2', 'nps': '3', 'channel': 'phone',
+            'comment': "The tea arrived cold.\nAnd the box was torn."})
+
+    def test_the_response_rate_is_the_share_of_requests_answered(self):
+        requests = self.Feedback.create([{'partner_id': self.customer.id} for _i in range(4)])
+        requests[0].write({'score': '4'})
+        requests[1]._submit_answer('5')
+        requests[2].action_expire()
+        self._answer(3)     # recorded by hand, never requested: not in the report
+        action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_feedback_response')
+        [group] = self.Feedback.read_group(safe_eval(action['domain']), ['response_rate:avg'], [])
+        self.assertEqual((group['__count'], group['response_rate']), (4, 50.0))
+        self.assertIn("'pivot_measures': ['__count', 'response_rate']", action['context'])
+
+    def test_a_detractor_answer_opens_a_complaint_filled_from_it(self):
+        answer = self._detractor()
+        user = new_test_user(self.env, 'care.desk', groups='base.group_user,crm_loyalty.group_loyalty_user')
+        action = answer.with_user(user).action_open_complaint()
+        complaint = self.env['crm.loyalty.complaint'].browse(action['res_id'])
+        self.assertEqual((action['res_model'], action['views']), ('crm.loyalty.complaint', [(False, 'form')]))
+        self.assertRecordValues(complaint, [{
+            'partner_id': self.customer.id, 'company_id': self.company.id, 'kind': 'complaint', 'state': 'new',
+            'subject': "The tea arrived cold.", 'source_feedback_id': answer.id, 'user_id': user.id}])
+        self.assertIn("Dissatisfied, would recommend 3/10", complaint.description)
+        self.assertIn("And the box was torn.", complaint.description)
+        self.assertIn(complaint.name, answer.message_ids[0].body)
+        self.assertEqual(answer.with_user(user).action_open_complaint()['res_id'], complaint.id,
+                         "the same answer opens its complaint again, not a second one")
+        self.assertEqual(self.customer.complaint_open_count, 1)
+
+    def test_a_detractor_answer_schedules_a_call_for_the_salesperson(self):
+        salesperson = new_test_user(self.env, 'sales.rep', name='Wang Lei', groups='base.group_user')
+        self.customer.user_id = salesperson
+        answer = self._detractor()
+        result = answer.action_schedule_call()
+        call = self.env['mail.activity'].search([('res_model', '=', 'res.partner'),
+                                                 ('res_id', '=', self.customer.id)])
+        self.assertRecordValues(call, [{'activity_type_id': self.env.ref('mail.mail_activity_data_call').id,
+                                        'user_id': salesperson.id}])
+        self.assertIn("The tea arrived cold.", call.note)
+        self.assertIn("Call scheduled for Wang Lei", result['params']['message'])
+        again = answer.action_schedule_call()
+        self.assertIn("already planned for Wang Lei", again['params']['message'])
+        self.assertEqual(len(self.env['mail.activity'].search([('res_model', '=', 'res.partner'),
+                                                               ('res_id', '=', self.customer.id)])), 1)
+
+    def test_following_up_an_answer_is_for_loyalty_users(self):
+        answer = self._detractor()
+        employee = new_test_user(self.env, 'plain.employee', groups='base.group_user,base.group_partner_manager')
+        for method in ('action_open_complaint', 'action_schedule_call'):
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                getattr(answer.with_user(employee), method)()
+        self.assertFalse(self.env['crm.loyalty.complaint'].search([('source_feedback_id', '=', answer.id)]))
+
+
 @tagged('post_install', '-at_install')
 class TestFeedbackTour(LoyaltyTourCase):
 
@@ -337,6 +400,18 @@ class TestFeedbackPage(HttpCase):
         self.assertIn("非常满意", response.text)
         self.assertNotIn("Very satisfied", response.text)
 
+    def test_the_page_has_the_companys_logo_and_name_as_its_title(self):
+        with file_open('base/static/img/res_company_logo.png', 'rb') as logo_file:
+            self.env.company.write({'name': "Lotus Tea Company", 'logo': base64.b64encode(logo_file.read())})
+        response = self._page()
+        page = html.fromstring(response.content)
+        self.assertEqual(page.findtext('.//title').strip(), "Lotus Tea Company")
+        [logo] = page.xpath("//img[contains(@class, 'o_loyalty_feedback_logo')]")
+        self.assertEqual(logo.get('alt'), "Lotus Tea Company")
+        image = self.url_open(logo.get('src'))
+        self.assertEqual(image.status_code, 200)
+        self.assertTrue(image.headers['Content-Type'].startswith('image/'))
+
     def test_portal_users_cannot_read_feedback_by_rpc(self):
         portal = self.env['res.users'].create({
             'name': 'Portal Customer', 'login': 'portal_rpc', 'password': 'portal_rpc_pw',
@@ -347,3 +422,26 @@ class TestFeedbackPage(HttpCase):
                 'model': 'crm.loyalty.feedback', 'method': 'search_read', 'args': [[]],
                 'kwargs': {'fields': ['score', 'access_token']}})
         self.assertIn('AccessError', str(caught.exception))
+
+
+@tagged('post_install', '-at_install')
+class TestFeedbackPageOnAPhone(HttpCase):
+    """The customer's page in a browser as wide as a small phone."""
+
+    browser_size = '320x640'
+
+    def test_the_recommendation_scale_fits_one_row(self):
+        customer = self.env['res.partner'].create({'name': 'Lotus Tea House', 'is_company': True})
+        request = self.env['crm.loyalty.feedback'].create({'partner_id': customer.id})
+        self.browser_js(request.access_url, """
+            const labels = [...document.querySelectorAll("label[for^='nps_']")];
+            const rows = new Set(labels.map((label) => Math.round(label.getBoundingClientRect().top)));
+            const right = Math.max(...labels.map((label) => label.getBoundingClientRect().right));
+            if (window.innerWidth !== 320 || labels.length !== 11 || rows.size !== 1 || right > window.innerWidth
+                    || document.documentElement.scrollWidth > window.innerWidth) {
+                console.error(`width ${window.innerWidth}: ${labels.length} buttons on ${rows.size} rows, `
+                              + `the last ending at ${right}, the page ${document.documentElement.scrollWidth} wide`);
+            } else {
+                console.log("test successful");
+            }
+        """, ready="document.readyState === 'complete'")

@@ -2,6 +2,7 @@ from itertools import count
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import LoyaltyCase
 
@@ -185,6 +186,36 @@ class TestHandover(LoyaltyCase):
         form.save().action_handover()
         self.assertEqual(self.open_lead.user_id, self.successor)
         self.assertEqual(self.customer.user_id, self.departing)
+
+    def _offered(self, field_name):
+        """The users the form offers in ``field_name``: a name search with the field's
+        domain and context, as the web client makes it."""
+        wizard = self._wizard()
+        field = wizard.fields_get([field_name], ['domain', 'context'])[field_name]
+        domain = field['domain']
+        if isinstance(domain, str):
+            domain = safe_eval(domain, {'company_id': wizard.company_id.id})
+        Users = self.env['res.users'].with_user(self.manager).with_context(**field.get('context', {}))
+        return Users.browse(user_id for user_id, _name in Users.name_search('', domain, limit=None))
+
+    def test_only_active_internal_users_are_offered_as_successor(self):
+        archived = new_test_user(self.env, 'archived', name='Gao Yan', groups=SALES)
+        archived.action_archive()
+        portal = new_test_user(self.env, 'portal_client', name='Hu Bo', groups='base.group_portal')
+        offered = self._offered('to_user_id')
+        self.assertLessEqual(self.manager | self.departing | self.successor | self.colleague, offered)
+        odoo_users = self.env.ref('base.user_root') | self.env.ref('base.default_user') | self.env.ref(
+            'base.public_user')
+        self.assertFalse(offered & (odoo_users | archived | portal))
+        self.assertEqual(offered.filtered(lambda user: not user.active or user.share), self.env['res.users'])
+
+    def test_archived_salespeople_but_not_odoos_own_users_are_offered_as_departing(self):
+        archived = new_test_user(self.env, 'archived', name='Gao Yan', groups=SALES)
+        archived.action_archive()
+        offered = self._offered('from_user_id')
+        self.assertLessEqual(self.departing | archived, offered)
+        self.assertFalse(offered & (self.env.ref('base.user_root') | self.env.ref('base.default_user')))
+        self.assertFalse(offered.filtered('share'))
 
     # --- Bad input --------------------------------------------------------------------
 

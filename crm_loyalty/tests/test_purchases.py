@@ -133,7 +133,7 @@ class TestPurchaseSources(LoyaltyCase, AccountTestInvoicingCommon):
             {'rule_id': rule.id, 'partner_id': partner.id, 'company_id': self.company.id, 'occurrence': 'x',
              'state': state, 'date': yesterday_evening}
             for partner, state in ((self.customer, 'done'), (self.order_buyer, 'holdout'))])
-        self.assertRecordValues(rule, [{'treated_count': 1, 'treated_repurchase': 100.0,
+        self.assertRecordValues(rule, [{'treated_count': 1, 'treated_repurchase': 1.0,
                                         'holdout_count': 1, 'holdout_repurchase': 0.0}])
         figures = self.env['crm.loyalty.dashboard']._care_figures(self.company, yesterday_evening)
         self.assertEqual(figures['uplift'], 100.0)

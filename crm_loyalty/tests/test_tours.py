@@ -22,6 +22,7 @@ class TestTours(LoyaltyTourCase):
         shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_open_customer', login='admin')
         self.assertEqual([path.name for path in shots], ['customer_form.png', 'loyalty_tab.png', 'settings.png'])
         self.assertEqual(customer.loyalty_revenue, 950)
+        self.assertFalse(customer.satisfaction_date, "never asked: the tab said “not measured”")
 
 
 @tagged('post_install', '-at_install')

@@ -27,9 +27,12 @@ class CrmLoyaltyHandover(models.TransientModel):
         'res.company', 'Company', required=True, readonly=True, default=lambda self: self.env.company,
         help="Only the records of this company, and those shared by all companies, are handed over.")
     from_user_id = fields.Many2one(
-        'res.users', 'Departing Salesperson', domain=[('share', '=', False)], context={'active_test': False})
+        'res.users', 'Departing Salesperson', domain=lambda self: self._departing_user_domain(),
+        context={'active_test': False},
+        help="An internal user, archived or not: someone who left can still hand his customers over.")
     to_user_id = fields.Many2one(
-        'res.users', 'Successor', domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        'res.users', 'Successor',
+        domain="[('share', '=', False), ('active', '=', True), ('company_ids', 'in', company_id)]",
         help="The salesperson who takes over: an active internal user with access to this company.")
     from_partner_id = fields.Many2one(
         'res.partner', 'Departing Channel Partner', context={'active_test': False},
@@ -67,6 +70,14 @@ class CrmLoyaltyHandover(models.TransientModel):
     territory_count = fields.Integer('Territories to Move', compute='_compute_preview')
     preview = fields.Char('Preview', compute='_compute_preview')
     preview_kept = fields.Char('Not Moved', compute='_compute_preview')
+
+    @api.model
+    def _departing_user_domain(self):
+        # archived users too (who left), but not Odoo's own archived users: OdooBot (the
+        # superuser) and the template new users are copied from
+        own = [user.id for xmlid in ('base.user_root', 'base.default_user')
+               if (user := self.env.ref(xmlid, raise_if_not_found=False))]
+        return [('share', '=', False), ('id', 'not in', own)]
 
     # --- Preview ----------------------------------------------------------------------
 

@@ -57,6 +57,10 @@ registry.category("web_tour.tours").add("crm_loyalty_complaint", {
             content: "It has a reference number",
         },
         {
+            trigger: ".o_form_view .o_field_widget[name='sla_status']:contains(' h left')",
+            content: "The deadline says how many hours are left",
+        },
+        {
             trigger: ".o_notebook .nav-link:contains('Resolution')",
             content: "Open the resolution",
             run: "click",

@@ -38,6 +38,10 @@ registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
             content: "The reason of the tier is explained",
         },
         {
+            trigger: ".o_notebook .tab-pane.active div.text-muted:contains('not measured')",
+            content: "Never asked: his satisfaction reads “not measured”, not 0",
+        },
+        {
             trigger: ".o_field_widget[name='rfm_segment_meaning']:not(:empty)",
             content: "The segment is explained",
             run: () => console.log("crm_loyalty:screenshot:loyalty_tab"),
