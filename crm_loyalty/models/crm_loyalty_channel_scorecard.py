@@ -10,7 +10,7 @@ from odoo.tools import SQL
 from .crm_loyalty_complaint import OPEN_STATES
 from .local_day import company_tz_sql, local_day_sql
 from .purchases import PURCHASE_FIELDS, purchases_sql
-from .res_partner import CHANNEL_ROLES, channel_tree_sql
+from .res_partner import CHANNEL_ROLES, channel_tree_sql, loyalty_customer_sql
 
 
 class CrmLoyaltyChannelScorecard(models.Model):
@@ -23,9 +23,9 @@ class CrmLoyaltyChannelScorecard(models.Model):
         **PURCHASE_FIELDS,
         'res.partner': [
             'active', 'company_id', 'channel_role', 'channel_parent_id', 'channel_grade_id', 'channel_target',
-            'satisfaction_score', *PURCHASE_FIELDS['res.partner'],
+            'satisfaction_score', 'is_company', 'parent_id', 'rfm_r_score', *PURCHASE_FIELDS['res.partner'],
         ],
-        'res.company': ['currency_id', *PURCHASE_FIELDS['res.company']],
+        'res.company': ['currency_id', 'parent_path', *PURCHASE_FIELDS['res.company']],
         'crm.loyalty.complaint': ['state', 'company_id', 'commercial_partner_id'],
         'crm.loyalty.channel.conflict': ['state', 'date', 'company_id', 'distributor_id', 'expected_distributor_id'],
         'crm.loyalty.channel.grade': ['company_id'],
@@ -57,7 +57,7 @@ class CrmLoyaltyChannelScorecard(models.Model):
         help="Revenue this year as a share of the annual target; empty without target.")
     customers_active = fields.Integer(
         'Active Customers', readonly=True,
-        help="Partners downstream of the channel partner with a purchase in the last 365 days.")
+        help="Customers of the company downstream of the channel partner with a purchase in the last 365 days.")
     satisfaction = fields.Float(
         'Satisfaction', aggregator='avg', digits=(3, 2), readonly=True,
         help="The channel partner's own satisfaction score (1 to 5); empty without answer.")
@@ -118,8 +118,10 @@ class CrmLoyaltyChannelScorecard(models.Model):
                ), revenue AS (
                    SELECT tree.root_id AS partner_id, sales.company_id,
                           SUM(sales.revenue_ytd) AS revenue_ytd, SUM(sales.revenue_last_ytd) AS revenue_last_ytd,
-                          COUNT(*) FILTER (WHERE sales.active AND tree.depth > 0) AS customers_active
+                          COUNT(*) FILTER (WHERE sales.active AND tree.depth > 0 AND %(customer)s) AS customers_active
                      FROM tree JOIN sales ON sales.partner_id = tree.partner_id
+                     JOIN res_partner cp ON cp.id = tree.partner_id
+                     JOIN res_company cc ON cc.id = sales.company_id
                     GROUP BY tree.root_id, sales.company_id
                ), complaints AS (
                    SELECT tree.root_id AS partner_id, complaint.company_id, COUNT(*) AS complaints_open
@@ -179,7 +181,7 @@ class CrmLoyaltyChannelScorecard(models.Model):
                 date_from=SQL("(SELECT MIN(last_year_start) FROM period)"),
                 date_to=SQL("(SELECT MAX(period_end) FROM period)"),
                 partners=SQL("SELECT partner_id FROM tree") if partner_ids is not None else None),
-            open_states=OPEN_STATES,
+            open_states=OPEN_STATES, customer=loyalty_customer_sql('cp', 'cc'),
             only_partners=only_partners, only_company=only_company, only_company_sales=only_company_sales,
             tree=channel_tree_sql(SQL("SELECT DISTINCT partner_id FROM channel")),
         )

@@ -332,18 +332,23 @@ class CrmLoyaltyTerritory(models.Model):
         return self.browse(ids)
 
     def _compute_customer_count(self):
-        counts = dict(self.env['res.partner']._read_group(
-            [('channel_territory_id', 'in', self.ids), ('is_company', '=', True)],
-            ['channel_territory_id'], ['__count']))
+        """The customers of the territory's company whose address lies in it."""
+        counts = {}
+        for company, territories in self.grouped('company_id').items():
+            Partner = self.env['res.partner'].with_company(company)
+            counts.update(Partner._read_group(
+                [*Partner._loyalty_customer_domain(), ('channel_territory_id', 'in', territories.ids)],
+                ['channel_territory_id'], ['__count']))
         for territory in self:
             territory.customer_count = counts.get(territory, 0)
 
     def action_view_customers(self):
+        """The territory's customers, its filters shown in the search bar."""
         self.ensure_one()
         self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_customers')
-        action['domain'] = [('channel_territory_id', '=', self.id)]
-        action['context'] = {}
+        action['context'] = {'res_partner_search_mode': 'customer', 'search_default_loyalty_customer': 1,
+                             'search_default_channel_territory_id': self.id}
         return action
 
     def action_match_partners(self):

@@ -38,17 +38,23 @@ class CrmLoyaltyTier(models.Model):
                  tier=self.name, twin=twin.name, value=self.min_value)
 
     def _compute_partner_count(self):
-        counts = dict(self.env['res.partner']._read_group(
-            [('loyalty_tier_id', 'in', self.ids)], ['loyalty_tier_id'], ['__count']))
+        """The customers of the tier's company who hold it (as the dashboard counts them)."""
+        counts = {}
+        for company, tiers in self.grouped('company_id').items():
+            Partner = self.env['res.partner'].with_company(company)
+            counts.update(Partner._read_group(
+                [*Partner._loyalty_customer_domain(), ('loyalty_tier_id', 'in', tiers.ids)],
+                ['loyalty_tier_id'], ['__count']))
         for tier in self:
             tier.partner_count = counts.get(tier, 0)
 
     def action_view_partners(self):
+        """The tier's customers, its filters shown in the search bar."""
         self.ensure_one()
         self.check_access('read')
         action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_customers')
-        action['domain'] = [('loyalty_tier_id', '=', self.id)]
-        action['context'] = {}
+        action['context'] = {'res_partner_search_mode': 'customer', 'search_default_loyalty_customer': 1,
+                             'search_default_loyalty_tier_id': self.id}
         return action
 
 

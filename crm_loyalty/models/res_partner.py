@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date
@@ -24,6 +24,20 @@ from .selections import (
 # A commercial partner: a company, or a person who belongs to none. His contacts carry his
 # loyalty figures, so lists of customers keep to these.
 COMMERCIAL_DOMAIN = ['|', ('is_company', '=', True), ('parent_id', '=', False)]
+
+
+def loyalty_customer_sql(partner, company):
+    """SQL of ``ResPartner._loyalty_customer_domain``: the row ``partner`` (an alias of
+    res_partner) is a customer of the row ``company`` (an alias of res_company). Written
+    beside the domain, term by term; a test checks that both select the same partners."""
+    return SQL(
+        """(%(p_company)s IS NULL OR %(p_company)s::text = ANY(string_to_array(%(parent_path)s, '/')))
+           AND (%(is_company)s OR %(parent)s IS NULL) AND %(active)s
+           AND COALESCE((%(r_score)s ->> %(company_id)s::text)::int, 0) > 0""",
+        p_company=SQL.identifier(partner, 'company_id'), parent_path=SQL.identifier(company, 'parent_path'),
+        is_company=SQL.identifier(partner, 'is_company'), parent=SQL.identifier(partner, 'parent_id'),
+        active=SQL.identifier(partner, 'active'), r_score=SQL.identifier(partner, 'rfm_r_score'),
+        company_id=SQL.identifier(company, 'id'))
 
 # Figures kept per company (company-dependent, like a product's cost): a partner shared by
 # several companies shows each company its own figures, and they are stored, so they can
@@ -95,6 +109,11 @@ class ResPartner(models.Model):
 
     loyalty_currency_id = fields.Many2one(
         'res.currency', compute='_compute_loyalty_currency_id', string='Loyalty Currency')
+    loyalty_customer = fields.Boolean(
+        'Customer of the Company', compute='_compute_loyalty_customer', search='_search_loyalty_customer',
+        help="A company, or a person of no company, who bought from the current company at least once "
+             "(his contacts carry his figures but are not counted again). Every count and list of "
+             "customers of Customer Loyalty keeps to these.")
 
     # --- Purchase history -------------------------------------------------------------
     loyalty_first_purchase_date = fields.Date('First Purchase', **LOYALTY)
@@ -315,7 +334,7 @@ class ResPartner(models.Model):
         groups='crm_loyalty.group_loyalty_user')
     channel_score_customers_active = fields.Integer(
         'Channel Active Customers', compute='_compute_channel_scores', groups='crm_loyalty.group_loyalty_user',
-        help="Partners downstream with a purchase in the last 365 days.")
+        help="Customers of the company downstream with a purchase in the last 365 days.")
     channel_score_satisfaction = fields.Float(
         'Channel Satisfaction', digits=(3, 2), compute='_compute_channel_scores',
         groups='crm_loyalty.group_loyalty_user')
@@ -338,6 +357,31 @@ class ResPartner(models.Model):
     @api.depends_context('company')
     def _compute_loyalty_currency_id(self):
         self.loyalty_currency_id = self.env.company.currency_id
+
+    # --- A customer of the company ------------------------------------------------------
+
+    @api.model
+    def _loyalty_customer_domain(self):
+        """The one definition of a customer of the current company (``self.env.company``,
+        whose figures the domain reads), for every count and list of customers: a partner
+        the company may use, commercial (his contacts carry his figures), active, scored by
+        the company's engine (an R score: he bought at least once). Its SQL form is
+        ``loyalty_customer_sql``."""
+        return [*self._check_company_domain(self.env.company), *COMMERCIAL_DOMAIN,
+                ('active', '=', True), ('rfm_r_score', '>', 0)]
+
+    @api.depends_context('company')
+    @api.depends('company_id', 'is_company', 'parent_id', 'active', 'rfm_r_score')
+    def _compute_loyalty_customer(self):
+        customers = self.filtered_domain(self._loyalty_customer_domain())
+        for partner in self:
+            partner.loyalty_customer = partner in customers
+
+    def _search_loyalty_customer(self, operator, value):
+        if operator not in ('=', '!='):
+            raise UserError(_("Search the customers of the company with “is set” or “is not set”."))
+        domain = self._loyalty_customer_domain()
+        return domain if (operator == '=') == bool(value) else ['!', *expression.normalize_domain(domain)]
 
     def _rfm_segment_meanings(self):
         return {

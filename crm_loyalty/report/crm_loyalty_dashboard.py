@@ -12,7 +12,6 @@ from ..models.access import LOYALTY_USER, check_group
 from ..models.crm_loyalty_care import bought_again_sql
 from ..models.local_day import company_today, day_start_utc
 from ..models.purchases import flush_purchases
-from ..models.res_partner import COMMERCIAL_DOMAIN
 
 
 class CrmLoyaltyDashboard(models.AbstractModel):
@@ -49,26 +48,29 @@ class CrmLoyaltyDashboard(models.AbstractModel):
         }
 
     def _axis_labels(self):
-        Report = self.env['crm.loyalty.report.customer']
-        return {
-            **dict(Report._fields['attitude']._description_selection(self.env)),
-            **dict(Report._fields['duration']._description_selection(self.env)),
-        }
+        """The values of the matrices' axes; the dashboard names each axis in its header."""
+        return {'high': _("High"), 'low': _("Low"), 'long': _("Long"), 'short': _("Short")}
 
     # --- the list behind a figure -----------------------------------------------------
 
-    def _customers_action(self, name, domain):
-        """The loyalty customer list restricted to ``domain``: only commercial partners
-        (their contacts carry the same figures) that were scored (an R score, i.e. at least
-        one purchase), as in the customer analysis."""
+    def _customers_action(self, name, facets=None):
+        """The loyalty customer list of what a figure counts, its filters shown in the
+        search bar, where the user sees them and may remove them: the customers of the
+        company (the rule the figures count by, ``res.partner._loyalty_customer_domain``)
+        and ``facets``, the figure's own (``{filter name or field: value}`` of the
+        partners' search view), rather than a domain he could not see."""
         list_view = self.env['ir.model.data']._xmlid_to_res_id('crm_loyalty.view_partner_list_loyalty')
         return {
             'type': 'ir.actions.act_window',
             'name': name,
             'res_model': 'res.partner',
             'views': [[list_view, 'list'], [False, 'kanban'], [False, 'form']],
-            'domain': [*COMMERCIAL_DOMAIN, ('rfm_r_score', '>', 0), *domain],
-            'context': {'res_partner_search_mode': 'customer'},
+            'domain': [],
+            'context': {
+                'res_partner_search_mode': 'customer',
+                'search_default_loyalty_customer': 1,
+                **{f'search_default_{key}': value for key, value in (facets or {}).items()},
+            },
         }
 
     def _window_action(self, name, model, domain, views=('list', 'form'), context=None):
@@ -107,10 +109,10 @@ class CrmLoyaltyDashboard(models.AbstractModel):
         for tier in tiers:
             figures = by_tier.get(tier.id, {'count': 0, 'revenue': 0.0})
             rows.append({'id': tier.id, 'name': tier.name, **figures,
-                          'action': self._customers_action(tier.name, [('loyalty_tier_id', '=', tier.id)])})
+                          'action': self._customers_action(tier.name, {'loyalty_tier_id': tier.id})})
         if by_tier.get(False):
             rows.append({'id': False, 'name': _('No tier'), **by_tier[False],
-                          'action': self._customers_action(_('No tier'), [('loyalty_tier_id', '=', False)])})
+                          'action': self._customers_action(_('No tier'), {'loyalty_no_tier': 1})})
         return {'totals': totals, 'tiers': rows, 'segments': segments, 'values': values}
 
     def _matrix(self, figures, matrix, field_name):
@@ -120,7 +122,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
         return [{
             'key': key, 'row': row, 'column': column, 'name': labels[key],
             **figures.get(key, {'count': 0, 'revenue': 0.0}),
-            'action': self._customers_action(labels[key], [(field_name, '=', key)]),
+            'action': self._customers_action(labels[key], {field_name: key}),
         } for key, row, column in matrix.reading_order()]
 
     def _rfm_grid(self, company):
@@ -138,7 +140,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                     'r': r, 'f': f, 'count': count, 'revenue': revenue,
                     'heat': round(count / peak, 3) if peak else 0.0,
                     'action': self._customers_action(
-                        _('R %(r)s × F %(f)s', r=r, f=f), [('rfm_r_score', '=', r), ('rfm_f_score', '=', f)]),
+                        _('R %(r)s × F %(f)s', r=r, f=f), {'rfm_r_score': r, 'rfm_f_score': f}),
                 })
             rows.append({'r': r, 'cells': row})
         return {'rows': rows, 'peak': peak}
@@ -235,7 +237,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
         return {
             'customers': {
                 'count': totals['count'], 'revenue': totals['revenue'],
-                'action': self._customers_action(_('Customers'), []),
+                'action': self._customers_action(_('Customers')),
             },
             'satisfaction': {
                 'value': this['satisfaction'], 'previous': last['satisfaction'],
@@ -249,11 +251,11 @@ class CrmLoyaltyDashboard(models.AbstractModel):
             'a_share': {
                 'value': 100.0 * totals['a_revenue'] / totals['revenue'] if totals['revenue'] else None,
                 'revenue': totals['a_revenue'],
-                'action': self._customers_action(_('A customers'), [('abc_class', '=', 'a')]),
+                'action': self._customers_action(_('A customers'), {'loyalty_abc_a': 1}),
             },
             'high_risk': {
                 'count': totals['high_risk'],
-                'action': self._customers_action(_('High churn risk'), [('churn_risk', '=', 'high')]),
+                'action': self._customers_action(_('High churn risk'), {'loyalty_churn_high': 1}),
             },
             'care': {
                 **care,

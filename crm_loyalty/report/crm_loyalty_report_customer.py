@@ -5,9 +5,17 @@ from odoo.tools import SQL
 
 from ..lib.segments import LOYALTY_MATRIX, VALUE_MATRIX
 from ..models.crm_loyalty_engine import to_sql
+from ..models.res_partner import loyalty_customer_sql
 from ..models.selections import ABC_CLASSES, CHURN_RISKS, LOYALTY_SEGMENTS, RFM_SEGMENTS, VALUE_SEGMENTS
 
-HIGH_LOW = [('high', 'High'), ('low', 'Low')]
+# Each axis of the matrices and of the RFM grid names itself in its values, since a pivot
+# shows the values of its rows and columns, not the field they are of.
+ATTITUDES = [('high', 'High attitude'), ('low', 'Low attitude')]
+PATRONAGES = [('high', 'High repeat patronage'), ('low', 'Low repeat patronage')]
+PROFITABILITIES = [('high', 'High profitability'), ('low', 'Low profitability')]
+DURATIONS = [('long', 'Long relationship'), ('short', 'Short relationship')]
+RECENCIES = [('5', 'R 5: most recent'), ('4', 'R 4'), ('3', 'R 3'), ('2', 'R 2'), ('1', 'R 1: longest ago')]
+FREQUENCIES = [('1', 'F 1: at most once'), ('2', 'F 2'), ('3', 'F 3'), ('4', 'F 4'), ('5', 'F 5: most often')]
 
 
 class CrmLoyaltyReportCustomer(models.Model):
@@ -18,11 +26,11 @@ class CrmLoyaltyReportCustomer(models.Model):
     _rec_name = 'partner_id'
     _depends = {
         'res.partner': [
-            'active', 'commercial_partner_id', 'user_id', 'country_id', 'loyalty_tier_id', 'rfm_r_score',
-            'rfm_f_score', 'rfm_m_score', 'rfm_segment', 'abc_class', 'loyalty_segment', 'value_segment',
+            'active', 'company_id', 'is_company', 'parent_id', 'user_id', 'country_id', 'loyalty_tier_id',
+            'rfm_r_score', 'rfm_f_score', 'rfm_m_score', 'rfm_segment', 'abc_class', 'loyalty_segment', 'value_segment',
             'churn_risk', 'loyalty_revenue', 'clv_predicted', 'satisfaction_score', 'relationship_months',
         ],
-        'res.company': ['currency_id'],
+        'res.company': ['currency_id', 'parent_path'],
         'crm.loyalty.tier': ['company_id'],
     }
 
@@ -38,6 +46,12 @@ class CrmLoyaltyReportCustomer(models.Model):
     rfm_f_score = fields.Integer(
         'F Score', aggregator='avg', readonly=True,
         help="Frequency quintile (purchases in the window): 5 = most frequent.")
+    recency = fields.Selection(
+        RECENCIES, 'Recency', readonly=True,
+        help="The R score as an axis of the RFM grid: 5 = bought most recently, 1 = longest ago.")
+    frequency = fields.Selection(
+        FREQUENCIES, 'Frequency', readonly=True,
+        help="The F score as an axis of the RFM grid: 1 = at most one purchase in the window, 5 = most often.")
     rfm_m_score = fields.Integer(
         'M Score', aggregator='avg', readonly=True,
         help="Monetary quintile (revenue in the window): 5 = highest revenue.")
@@ -48,21 +62,21 @@ class CrmLoyaltyReportCustomer(models.Model):
         help="Dick & Basu: relative attitude (satisfaction) against repeat patronage (window "
              "purchases). Empty while the customer has no satisfaction answer.")
     attitude = fields.Selection(
-        HIGH_LOW, 'Relative Attitude', readonly=True,
+        ATTITUDES, 'Relative Attitude', readonly=True,
         help="High when the customer's satisfaction reaches the threshold of the settings; "
              "empty without satisfaction answer.")
     patronage = fields.Selection(
-        HIGH_LOW, 'Repeat Patronage', readonly=True,
+        PATRONAGES, 'Repeat Patronage', readonly=True,
         help="High when the customer's purchases in the window reach the threshold of the "
              "settings; empty without satisfaction answer.")
     value_segment = fields.Selection(
         VALUE_SEGMENTS, 'Value Matrix', readonly=True,
         help="Reinartz & Kumar: window revenue against the company median, and length of the relationship.")
     profitability = fields.Selection(
-        HIGH_LOW, 'Profitability', readonly=True,
+        PROFITABILITIES, 'Profitability', readonly=True,
         help="High when the customer's window revenue reaches the company median.")
     duration = fields.Selection(
-        [('long', 'Long'), ('short', 'Short')], 'Relationship Duration', readonly=True,
+        DURATIONS, 'Relationship Duration', readonly=True,
         help="Long when the first purchase is at least as old as the long relationship of the settings.")
     churn_risk = fields.Selection(CHURN_RISKS, 'Churn Risk', readonly=True)
     relationship_months = fields.Integer('Relationship (months)', aggregator='avg', readonly=True)
@@ -81,8 +95,8 @@ class CrmLoyaltyReportCustomer(models.Model):
         self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
 
     def _query(self):
-        """The company-dependent figures of each active commercial partner, for every company
-        that scored him (an R score above 0: he bought at least once)."""
+        """The company-dependent figures of each customer of each company (the one rule,
+        ``loyalty_customer_sql``: commercial, active, scored by the company)."""
         def current(column, cast):
             return SQL("(p.%s ->> r.company_key)::%s", SQL.identifier(column), SQL(cast))
 
@@ -98,6 +112,8 @@ class CrmLoyaltyReportCustomer(models.Model):
                       t.id AS tier_id,
                       r.score::int AS rfm_r_score,
                       %(f_score)s AS rfm_f_score,
+                      r.score AS recency,
+                      %(f_score)s::varchar AS frequency,
                       %(m_score)s AS rfm_m_score,
                       %(rfm_segment)s AS rfm_segment,
                       %(abc_class)s AS abc_class,
@@ -117,7 +133,8 @@ class CrmLoyaltyReportCustomer(models.Model):
                  JOIN res_company c ON c.id::text = r.company_key
                  LEFT JOIN crm_loyalty_tier t
                         ON t.id = %(tier)s AND t.company_id = c.id
-                WHERE p.id = p.commercial_partner_id AND p.active AND r.score::int > 0""",
+                WHERE %(customer)s""",
+            customer=loyalty_customer_sql('p', 'c'),
             f_score=current('rfm_f_score', 'int'), m_score=current('rfm_m_score', 'int'),
             rfm_segment=current('rfm_segment', 'varchar'), abc_class=current('abc_class', 'varchar'),
             segment=segment, value=value,
@@ -136,6 +153,6 @@ class CrmLoyaltyReportCustomer(models.Model):
         # The pivot sends no order: the RFM grid reads the best recency first.
         groupby = [groupby] if isinstance(groupby, str) else list(groupby)
         terms = groupby[:1] if lazy else groupby
-        if not orderby and 'rfm_r_score' in terms:
-            orderby = ','.join(f'{term} desc' if term == 'rfm_r_score' else term for term in terms)
+        if not orderby and {'rfm_r_score', 'recency'} & set(terms):
+            orderby = ','.join(f'{term} desc' if term in ('rfm_r_score', 'recency') else term for term in terms)
         return super().read_group(domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)

@@ -19,6 +19,7 @@ from . import test_channel_scorecard
 from . import test_export
 from . import test_reports
 from . import test_dashboard
+from . import test_loyalty_customer
 from . import test_access
 from . import test_real_world
 from . import test_partner_merge

@@ -9,15 +9,40 @@ from pathlib import Path
 from time import monotonic
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tests.common import ChromeBrowser
 from odoo.tools import config
+from odoo.tools.safe_eval import safe_eval
 
 from ..models import cron_step
 
 _logger = logging.getLogger(__name__)
 SCREENSHOT_SIGNAL = re.compile(r'^crm_loyalty:screenshot:(\w+)$')
+
+
+def action_domain(env, action):
+    """The domain of what a window action lists, as the web client searches it: the
+    action's domain and the facets its context's ``search_default_<name>`` put in the search
+    bar, each a filter of the model's search view by that name or, else, a field of it
+    equal to the value. Fails on a name the search view lacks."""
+    model = env[action['res_model']]
+    arch = etree.fromstring(model.get_views([(False, 'search')])['views']['search']['arch'])
+    domains = [action.get('domain') or []]
+    for key, value in (action.get('context') or {}).items():
+        name = key.removeprefix('search_default_')
+        if name == key or not value:
+            continue
+        if arch.xpath(f"//filter[@name='{name}']"):
+            domains.append(safe_eval(arch.xpath(f"//filter[@name='{name}']")[0].get('domain')))
+        elif arch.xpath(f"//field[@name='{name}']"):
+            domains.append([(name, '=', value)])
+        else:
+            raise AssertionError(f"the search view of {model._name} has no filter or field {name}")
+    return expression.AND(domains)
 
 
 class Interrupted(Exception):

@@ -82,6 +82,8 @@ class TestChannelScorecard(LoyaltyCase):
         cls._conflict(cls.distributor, cls.south, YEAR_START - timedelta(days=1))
         cls._conflict(cls.south, cls.distributor, TODAY)
         cls._conflict(cls.reseller, False, TODAY)
+        # the customers as the engine scores them when their orders are confirmed
+        cls.env['crm.loyalty.engine']._recompute()
 
     @classmethod
     def _conflict(cls, seller, expected, day, state='new', company=None):
@@ -103,6 +105,7 @@ class TestChannelScorecard(LoyaltyCase):
             {'name': 'Platinum', 'level': 4, 'company_id': other.id})
         self.distributor.with_company(other).write({'channel_target': 2000.0, 'channel_grade_id': platinum.id})
         self._order(self.e2, 5000, TODAY, company=other)
+        self.env['crm.loyalty.engine']._recompute(partners=self.e2)
         self.env['crm.loyalty.complaint'].with_company(other).create(
             {'subject': 'Customs delay', 'partner_id': self.distributor.id, 'company_id': other.id})
         self._conflict(self.distributor, self.south, TODAY, company=other)
@@ -178,7 +181,23 @@ class TestChannelScorecard(LoyaltyCase):
         self._order(lapsed, 10, TODAY - timedelta(days=365))
         self._order(cancelled, 10, TODAY, state='cancel')
         self._order(distributor, 10, TODAY)
+        self.env['crm.loyalty.engine']._recompute()
         self.assertEqual(self._scorecard(distributor).customers_active, 1, "the distributor himself is not counted")
+
+    def test_active_customers_are_customers_of_the_company(self):
+        """An archived customer, or one the engine has not scored, is no customer of the
+        company: the scorecard counts as every list of customers does."""
+        distributor = self._create_customer('North Distribution', channel_role='distributor')
+        archived, unscored = (self._create_customer(name, channel_parent_id=distributor.id)
+                              for name in ('Closed Shop', 'Not Yet Scored'))
+        self._order(archived, 10, TODAY)
+        self.env['crm.loyalty.engine']._recompute()
+        archived.active = False
+        self._order(unscored, 10, TODAY)
+        self.assertEqual(self._scorecard(distributor).customers_active, 0)
+        self.env['crm.loyalty.engine']._recompute(partners=unscored)
+        self.env.invalidate_all()   # the scorecard is a view: the ORM does not know it changed
+        self.assertEqual(self._scorecard(distributor).customers_active, 1)
 
     def test_orders_in_another_currency_count_in_company_currency(self):
         eur = self.env.ref('base.EUR')

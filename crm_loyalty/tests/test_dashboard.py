@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import DashboardHistory, LoyaltyCase
+from .common import DashboardHistory, LoyaltyCase, action_domain
 
 AS_OF = date(2026, 11, 22)      # a Sunday: the week started on Monday 16th
 
@@ -27,7 +27,7 @@ class TestDashboard(DashboardHistory, LoyaltyCase):
 
     def _listed(self, action):
         """The names of the records the action lists."""
-        records = self.env[action['res_model']].with_context(**action['context']).search(action['domain'])
+        records = self.env[action['res_model']].search(action_domain(self.env, action))
         return sorted(records.mapped('partner_id.name' if 'partner_id' in records._fields else 'name'))
 
     def test_headline_figures(self):

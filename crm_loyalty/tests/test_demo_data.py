@@ -1,12 +1,16 @@
+import io
 import math
+import re
 from collections import defaultdict
 
+import openpyxl
 from dateutil.relativedelta import relativedelta
 
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.local_day import company_day, company_today
-from .common import LoyaltyTourCase
+from .common import LoyaltyTourCase, action_domain
 
 SAMPLE = 200
 
@@ -140,7 +144,7 @@ class TestDemoData(LoyaltyTourCase):
         Partner = self.env['res.partner']
 
         def listed(action):
-            return Partner.search(action['domain'])
+            return Partner.search(action_domain(self.env, action))
 
         headline = data['headline']
         customers = listed(headline['customers']['action'])
@@ -161,6 +165,48 @@ class TestDemoData(LoyaltyTourCase):
         for row in data['rfm']['rows'][:2]:
             for cell in row['cells']:
                 self.assertEqual(cell['count'], len(listed(cell['action'])))
+
+    def test_every_count_of_customers_agrees(self):
+        """The customers of the company, counted by the dashboard, the Customers menu, the
+        tiers' forms, the territories and the export, are the same (the generated data has
+        contacts, prospects, vendors, cancelled orders and quotations)."""
+        self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 1000},
+                                             {'name': 'Gold', 'min_value': 10000}])
+        self.env['crm.loyalty.engine']._recompute()
+        Partner = self.env['res.partner']
+        customers = Partner.search(Partner._loyalty_customer_domain())
+        self.assertGreater(len(customers), 100)
+        data = self.env['crm.loyalty.dashboard'].get_dashboard_data()
+        self.assertEqual(data['headline']['customers']['count'], len(customers))
+        menu = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_customers')
+        menu['context'] = safe_eval(menu['context'])
+        self.assertEqual(Partner.search(action_domain(self.env, menu)), customers)
+        tiers = self.env['crm.loyalty.tier'].search([('company_id', '=', self.env.company.id)])
+        for row in data['tiers']:
+            if not row['id']:
+                continue
+            tier = tiers.browse(row['id'])
+            with self.subTest(tier=tier.name):
+                members = Partner.search(action_domain(self.env, tier.action_view_partners()))
+                self.assertEqual((row['count'], tier.partner_count), (len(members), len(members)))
+                self.assertEqual(members, customers.filtered(
+                    lambda partner, tier=tier: partner.loyalty_tier_id == tier))
+        territories = self.env['crm.loyalty.territory'].search([('company_id', '=', self.env.company.id)])
+        self.assertTrue(territories)
+        for territory in territories:
+            with self.subTest(territory=territory.name):
+                members = Partner.search(action_domain(self.env, territory.action_view_customers()))
+                self.assertEqual(territory.customer_count, len(members))
+                self.assertEqual(members, customers.filtered(
+                    lambda partner, territory=territory: partner.channel_territory_id == territory))
+        wizard = self.env['crm.loyalty.export'].create({'sheet_summary': False, 'sheet_cohorts': False,
+                                                        'sheet_care_actions': False, 'sheet_complaints': False,
+                                                        'sheet_distributors': False})
+        self.assertEqual(wizard.customer_count, len(customers))
+        action = wizard.action_export()
+        attachment = self.env['ir.attachment'].browse(int(re.search(r'/web/content/(\d+)', action['url'])[1]))
+        sheet = openpyxl.load_workbook(io.BytesIO(attachment.raw), read_only=True)['Customers']
+        self.assertEqual(sum(1 for _row in sheet.iter_rows(min_row=2, values_only=True)), len(customers))
 
     def test_generated_data_is_there(self):
         self.assertEqual(len(self.orders), SAMPLE)

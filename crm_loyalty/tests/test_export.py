@@ -53,6 +53,10 @@ class TestExport(LoyaltyCase):
 
     def _download(self, action):
         self.assertEqual(action['type'], 'ir.actions.act_url')
+        # the web client downloads it in a new tab and closes the wizard (not with the
+        # target "download", which ignores ``close``)
+        self.assertTrue(action['close'])
+        self.assertNotEqual(action.get('target'), 'download')
         attachment_id = re.fullmatch(r'/web/content/(\d+)\?download=true', action['url'])[1]
         return self.env['ir.attachment'].browse(int(attachment_id)).raw
 
@@ -85,9 +89,10 @@ class TestExport(LoyaltyCase):
 
     def test_workbook_has_one_sheet_per_choice(self):
         book = self._export()
-        self.assertEqual(book.sheetnames, ['Customers', 'Summary', 'Care Actions', 'Complaints and Suggestions',
-                                           'Distributors'])
-        book = self._export(sheet_summary=False, sheet_care_actions=False, sheet_distributors=False)
+        self.assertEqual(book.sheetnames, ['Customers', 'Summary', 'Retention by Cohort', 'Care Actions',
+                                           'Complaints and Suggestions', 'Distributors'])
+        book = self._export(sheet_summary=False, sheet_cohorts=False, sheet_care_actions=False,
+                            sheet_distributors=False)
         self.assertEqual(book.sheetnames, ['Customers', 'Complaints and Suggestions'])
 
     def test_customers_sheet_has_the_figures(self):
@@ -183,6 +188,8 @@ class TestExport(LoyaltyCase):
         self.assertEqual(set(rows), {'Golden Dragon Teas', 'Silver Needle Shop'})
 
     def test_default_is_every_customer_of_the_company(self):
+        """By default, the customers of the company as every figure counts them: who bought,
+        whatever his customer rank; not a prospect, a contact or a vendor."""
         before = self.env['crm.loyalty.export'].create({}).customer_count
         buyer = self.env['res.partner'].create({'name': 'Buys Without Rank'})   # a purchase, no customer rank
         self._order(buyer, 60, 5)
@@ -192,10 +199,13 @@ class TestExport(LoyaltyCase):
         self.env['res.partner'].create({'name': 'A Contact', 'parent_id': self.dragon.id, 'customer_rank': 1})
         self.env['res.partner'].create({'name': 'A Supplier', 'is_company': True, 'supplier_rank': 1})
         wizard = self.env['crm.loyalty.export'].create({})
-        self.assertEqual(wizard.customer_count, before + 2)
+        self.assertEqual(wizard.customer_domain, "[('loyalty_customer', '=', True)]")
+        self.assertEqual(wizard.customer_count, before + 1)
+        Partner = self.env['res.partner']
+        self.assertEqual(wizard.customer_count, Partner.search_count(Partner._loyalty_customer_domain()))
         names = set(self._by_name(self._open(wizard.action_export())['Customers']))
-        self.assertLessEqual({'Buys Without Rank', 'New Customer', 'Golden Dragon Teas'}, names)
-        self.assertFalse({'A Contact', 'A Supplier'} & names)
+        self.assertLessEqual({'Buys Without Rank', 'Golden Dragon Teas', 'Silver Needle Shop'}, names)
+        self.assertFalse({'New Customer', 'A Contact', 'A Supplier', 'Lotus Tea House'} & names)
 
     def test_other_company_is_left_out(self):
         other = self.env['res.company'].create({'name': 'Tea Export Ltd'})
@@ -237,8 +247,8 @@ class TestExport(LoyaltyCase):
                          attachments)
 
     def test_no_sheet_refused(self):
-        wizard = self._wizard(sheet_customers=False, sheet_summary=False, sheet_care_actions=False,
-                              sheet_complaints=False, sheet_distributors=False)
+        wizard = self._wizard(sheet_customers=False, sheet_summary=False, sheet_cohorts=False,
+                              sheet_care_actions=False, sheet_complaints=False, sheet_distributors=False)
         with self.assertRefused("at least one sheet", UserError):
             wizard.action_export()
 
@@ -308,6 +318,30 @@ class TestExport(LoyaltyCase):
         self.assertIn('<c:barChart>', chart)
         self.assertIn('Summary!$A$2:$A$4', chart)
         self.assertIn('Summary!$B$2:$B$4', chart)
+
+    def test_retention_by_cohort_of_the_customers(self):
+        """The report's figures of the customers of the search: Golden Dragon (first bought
+        400 on 13 October, 500 on 12 November) and Small Cup (100 on 23 October) make the
+        October cohort, Silver Needle (350 on 2 November) November's."""
+        sheet = self._export()['Retention by Cohort']
+        rows = self._rows(sheet)
+        self.assertEqual(list(rows[0]), ['Cohort', 'Months Since First Purchase', 'Cohort Size', 'Customers Buying',
+                                         'Retention (%)', 'Revenue'])
+        figures = {(row['Cohort'], row['Months Since First Purchase']): tuple(list(row.values())[2:]) for row in rows}
+        october, november = datetime(2026, 10, 1), datetime(2026, 11, 1)
+        self.assertEqual(figures[october, 0], (2, 2, 1.0, 500))
+        self.assertEqual(figures[october, 1], (2, 1, 0.5, 500))
+        self.assertEqual(figures[november, 0], (1, 1, 1.0, 350))
+        # every figure is the report's, for these customers
+        report = self.env['crm.loyalty.report.cohort']._read_group(
+            [('partner_id', 'in', self.customers.ids)], ['cohort:month', 'months_since'],
+            ['cohort_size:count_distinct', 'buying:sum', 'retention:avg', 'revenue:sum'])
+        self.assertEqual(
+            figures, {(datetime.combine(cohort, datetime.min.time()), since): (size, buying, retention / 100, revenue)
+                      for cohort, since, size, buying, retention, revenue in report})
+        self.assertEqual(sheet.cell(2, 1).number_format, 'yyyy-mm')
+        self.assertIn('%', sheet.cell(2, 5).number_format)
+        self.assertIn(self.company.currency_id.symbol, sheet.cell(2, 6).number_format)
 
     def test_care_actions_and_complaints_of_the_customers(self):
         rule = self.env['crm.loyalty.care.rule'].create({'name': 'Dormant Customers', 'trigger': 'dormant',

@@ -102,6 +102,7 @@ class TestPurchaseSources(LoyaltyCase, AccountTestInvoicingCommon):
         ])
 
     def test_the_distributors_scorecard_counts_the_same_invoices(self):
+        self._recompute(as_of=self.today)   # the customers of the company are those it scored
         self.assertRecordValues(self._scorecard(self.distributor), [{
             'revenue_ytd': 1100.0,          # 1000 - 100 + 200
             'customers_active': 1,          # E; the orders-only buyer bought nothing

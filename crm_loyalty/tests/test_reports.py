@@ -108,6 +108,24 @@ class TestReports(LoyaltyCase):
         groups = self.Customer.read_group([('company_id', '=', self.company.id)], [], ['rfm_r_score'], lazy=False)
         self.assertEqual([group['rfm_r_score'] for group in groups], [5, 3, 2, 1])
 
+    def test_the_rfm_grid_pivot_names_its_axes(self):
+        """A pivot shows its rows' and columns' values, not their field: each value says
+        its axis (recency, frequency; attitude, patronage; profitability, duration)."""
+        self._matrix_customers()
+        action = self.env['ir.actions.act_window']._for_xml_id('crm_loyalty.action_loyalty_report_matrix_rfm_grid')
+        self.assertIn("'pivot_row_groupby': ['recency'], 'pivot_column_groupby': ['frequency']", action['context'])
+        groups = self.Customer.read_group([('company_id', '=', self.company.id)], [], ['recency'], lazy=False)
+        self.assertEqual([group['recency'] for group in groups], ['5', '3', '2', '1'])
+        labels = {name: dict(self.Customer._fields[name]._description_selection(self.env))
+                  for name in ('recency', 'frequency', 'attitude', 'patronage', 'profitability', 'duration')}
+        self.assertEqual((labels['recency']['5'], labels['frequency']['1']), ('R 5: most recent', 'F 1: at most once'))
+        self.assertEqual((labels['attitude']['high'], labels['patronage']['low']),
+                         ('High attitude', 'Low repeat patronage'))
+        self.assertEqual((labels['profitability']['low'], labels['duration']['long']),
+                         ('Low profitability', 'Long relationship'))
+        self.assertEqual(self._cells('crm.loyalty.report.customer', ['recency', 'frequency'], revenue=False), {
+            ('5', '1'): 2, ('3', '5'): 1, ('3', '3'): 1, ('2', '2'): 1, ('1', '1'): 1})
+
     def test_a_row_holds_the_customer_current_figures(self):
         customers = self._matrix_customers()
         b = customers['B']

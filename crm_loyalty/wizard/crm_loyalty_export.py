@@ -78,6 +78,8 @@ COMPLAINT_COLUMNS = (
     'sale_order_id',
 )
 SUMMARY_FIELDS = ('loyalty_tier_id', 'rfm_segment', 'abc_class', 'loyalty_segment', 'value_segment')
+COHORT_GROUPS = ('cohort:month', 'months_since')
+COHORT_MEASURES = ('cohort_size', 'buying', 'retention', 'revenue')
 
 # How numbers are shown, by field name; the other fields by their type.
 MONEY_FIELDS = {'loyalty_revenue', 'loyalty_revenue_total', 'clv_historical', 'clv_predicted',
@@ -141,6 +143,10 @@ class CrmLoyaltyExport(models.TransientModel):
         'Segment and Tier Summary', default=True,
         help="Customers and revenue per tier, RFM segment, ABC class and matrix cell, with a "
              "chart of the tier distribution.")
+    sheet_cohorts = fields.Boolean(
+        'Retention by Cohort', default=True,
+        help="The customers of the search by month of first purchase, followed month by month: the "
+             "cohort's size, the customers buying, the retention and the revenue, as in the report.")
     sheet_care_actions = fields.Boolean('Care Actions', default=True,
                                         help="The care log of the customers of the search.")
     sheet_complaints = fields.Boolean('Complaints', default=True,
@@ -171,18 +177,18 @@ class CrmLoyaltyExport(models.TransientModel):
                     return repr(domain)
             if ids:
                 return repr([('id', 'in', ids)])
-        return repr([*COMMERCIAL_DOMAIN,
-                     '|', ('customer_rank', '>', 0), ('loyalty_first_purchase_date', '!=', False)])
+        return repr([('loyalty_customer', '=', True)])
 
     def _customers_domain(self):
-        """The customers to export, in the current company only (see the module's docstring)."""
+        """The customers to export, among the partners of the current company (see the
+        module's docstring)."""
         self.ensure_one()
         try:
             domain = self.env['res.partner']._loyalty_parse_domain(self.customer_domain)
         except Exception as error:  # any parse error is the user's invalid domain
             raise UserError(self.env._("The customers' filter is not a valid domain: %(error)s",
                                        error=error)) from error
-        return expression.AND([domain, [('company_id', 'in', [False, self.env.company.id])]])
+        return expression.AND([domain, self.env['res.partner']._check_company_domain(self.env.company)])
 
     @api.depends('customer_domain')
     @api.depends_context('company')
@@ -199,8 +205,8 @@ class CrmLoyaltyExport(models.TransientModel):
         """Write the workbook and return its download. Loyalty users."""
         self.ensure_one()
         check_group(self.env, LOYALTY_USER)
-        if not (self.sheet_customers or self.sheet_summary or self.sheet_care_actions or self.sheet_complaints
-                or self.sheet_distributors):
+        if not (self.sheet_customers or self.sheet_summary or self.sheet_cohorts or self.sheet_care_actions
+                or self.sheet_complaints or self.sheet_distributors):
             raise UserError(self.env._("Choose at least one sheet to export."))
         domain = self._customers_domain()
         # The planner overestimates the batches (a subquery per row for each company-dependent
@@ -214,6 +220,8 @@ class CrmLoyaltyExport(models.TransientModel):
                     self._write_customers(workbook, styles, domain)
                 if self.sheet_summary:
                     self._write_summary(workbook, styles, domain)
+                if self.sheet_cohorts:
+                    self._write_cohorts(workbook, styles, domain)
                 if self.sheet_care_actions:
                     self._write_care_actions(workbook, styles, domain)
                 if self.sheet_complaints:
@@ -228,10 +236,12 @@ class CrmLoyaltyExport(models.TransientModel):
             'name': f"{name}.xlsx", 'raw': raw, 'mimetype': XLSX_MIMETYPE,
             'res_model': self._name, 'res_id': self.id,
         })
+        # the web client opens the download, then closes the wizard (Odoo ignores ``close``
+        # with the target "download")
         return {
             'type': 'ir.actions.act_url',
             'url': f'/web/content/{attachment.id}?download=true',
-            'target': 'download',
+            'close': True,
         }
 
     def _styles(self, workbook):
@@ -254,6 +264,7 @@ class CrmLoyaltyExport(models.TransientModel):
             'integer': workbook.add_format({'num_format': '0'}),
             'percent': workbook.add_format({'num_format': '0.0%'}),
             'date': workbook.add_format({'num_format': date}),
+            'month': workbook.add_format({'num_format': 'yyyy-mm'}),
             'datetime': workbook.add_format({'num_format': f'{date} {time}'}),
         }
 
@@ -438,6 +449,28 @@ class CrmLoyaltyExport(models.TransientModel):
         chart.set_title({'name': self.env._("Customers per Tier")})
         chart.set_legend({'none': True})
         sheet.insert_chart(0, len(headers) + 2, chart)
+
+    def _write_cohorts(self, workbook, styles, domain):
+        """The Retention by Cohort report of the customers of the search: one row per cohort
+        and month since its first, with the report's own figures (its grouped read)."""
+        Cohort = self.env['crm.loyalty.report.cohort']
+        groups = Cohort._read_group(
+            [('company_id', '=', self.env.company.id), ('partner_id', 'any', domain)], COHORT_GROUPS,
+            [f'{name}:{Cohort._fields[name].aggregator}' for name in COHORT_MEASURES],
+            order='cohort:month, months_since')
+        names = [spec.split(':')[0] for spec in (*COHORT_GROUPS, *COHORT_MEASURES)]
+        kinds = {'cohort': 'month', 'months_since': 'integer', 'cohort_size': 'integer', 'buying': 'integer',
+                 'retention': 'percent', 'revenue': 'money'}
+        columns = [Column(Cohort._fields[name]._description_string(self.env), None, kinds[name]) for name in names]
+        sheet = self._add_sheet(workbook, styles, self.env._("Retention by Cohort"), columns)
+        for row, values in enumerate(groups, start=1):
+            for col, (name, value) in enumerate(zip(names, values, strict=True)):
+                if name == 'cohort':
+                    sheet.write_datetime(row, col, value, styles['month'])
+                else:   # the report's retention is in percent
+                    sheet.write_number(row, col, value / 100 if name == 'retention' else value or 0,
+                                       styles[kinds[name]])
+        sheet.autofilter(0, 0, len(groups), len(columns) - 1)
 
     def _summary_groups(self, domain, fname):
         """{value: (customers, window revenue)} of the customers, grouped by ``fname``."""

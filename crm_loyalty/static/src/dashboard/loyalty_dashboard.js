@@ -68,8 +68,9 @@ export class LoyaltyDashboard extends Component {
 
     // --- formatting ----------------------------------------------------------------------
 
+    /** Every amount of the page in one format: the company's currency, whole units. */
     money(amount) {
-        return formatCurrency(amount || 0, this.data.currency.id, { humanReadable: amount >= 100000 });
+        return formatCurrency(amount || 0, this.data.currency.id, { digits: [16, 0] });
     }
 
     integer(value) {

@@ -5,6 +5,8 @@ import { openLoyaltyApp, screenshot } from "@crm_loyalty/../tests/tours/loyalty_
  * A manager reads the loyalty dashboard and follows its figures to the lists behind them.
  * The figures are those of TestTours.test_dashboard (the six customers of the reports' tests,
  * two monthly snapshots). `labels` holds the texts the page must show in the user's language.
+ * Every amount shows in one format: the currency, whole units ("$ 1,800", never "1.8k").
+ * A list opened from a figure says in its search bar what it keeps, and the user can remove it.
  */
 function dashboardSteps(labels) {
     const backToDashboard = {
@@ -17,6 +19,18 @@ function dashboardSteps(labels) {
         {
             trigger: `.o_loyalty_kpi_customers:contains('${labels.customers}') .o_loyalty_kpi_value:contains('6')`,
             content: "Six customers bought",
+        },
+        {
+            trigger: ".o_loyalty_kpi_customers:contains('1,800'):not(:contains('1,800.00')):not(:contains('k'))",
+            content: "for 1,800 in the window, in whole units",
+        },
+        {
+            trigger: ".o_loyalty_tiers .o_loyalty_tier:contains('Silver'):contains('1,700') .o_loyalty_tier_count:contains('4')",
+            content: "Four Silver customers, 1,700 of revenue",
+        },
+        {
+            trigger: ".o_loyalty_kpi_a_share .o_loyalty_kpi_value:contains('94.4')",
+            content: "94.4 % of the revenue from A customers",
         },
         {
             trigger: ".o_loyalty_kpi_churn .o_loyalty_kpi_value:contains('1')",
@@ -69,18 +83,46 @@ function dashboardSteps(labels) {
             content: "The list is named after the figure",
         },
         {
+            trigger: `.o_searchview_facet:contains('${labels.highRiskFacet}')`,
+            content: "The search bar says what the list keeps: high churn risk",
+        },
+        {
+            // without its label's translation yet, a second facet
+            trigger: labels.customersFacet
+                ? `.o_searchview_facet:contains('${labels.customersFacet}')`
+                : ".o_searchview_facet ~ .o_searchview_facet",
+            content: "among the customers of the company",
+        },
+        {
             trigger: ".o_list_view .o_data_row td[name='complete_name']:contains('D')",
             content: "D, four times overdue against his own rhythm, is listed",
         },
         {
             trigger: ".o_list_view:not(:has(.o_data_row:nth-child(2)))",
-            content: "and nobody else",
+            content: "and nobody else (not his contact, who carries his figures)",
+        },
+        {
+            trigger: `.o_searchview_facet:contains('${labels.highRiskFacet}') .o_facet_remove`,
+            content: "Remove the churn risk filter",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:nth-child(6):not(:has(~ .o_data_row))",
+            content: "The six customers of the company are listed",
         },
         backToDashboard,
         {
             trigger: ".o_loyalty_rfm .o_loyalty_rfm_cell.r5f1",
             content: "Open the recent one-time buyers",
             run: "click",
+        },
+        {
+            trigger: `.o_searchview_facet:contains('${labels.rScore}'):contains('5')`,
+            content: "The search bar says: R score 5",
+        },
+        {
+            trigger: `.o_searchview_facet:contains('${labels.fScore}'):contains('1')`,
+            content: "and F score 1",
         },
         {
             trigger: ".o_list_view .o_data_row:nth-child(2):not(:has(~ .o_data_row))",
@@ -113,6 +155,10 @@ registry.category("web_tour.tours").add("crm_loyalty_dashboard", {
             satisfaction: "Satisfaction this month",
             loyal: "Loyal",
             highRisk: "High churn risk",
+            highRiskFacet: "High Churn Risk",
+            customersFacet: "Customers of the Company",
+            rScore: "R Score",
+            fScore: "F Score",
         }),
 });
 
@@ -125,5 +171,9 @@ registry.category("web_tour.tours").add("crm_loyalty_dashboard_zh", {
             satisfaction: "本月满意度",
             loyal: "忠诚",
             highRisk: "高流失风险",
+            highRiskFacet: "高流失风险",
+            customersFacet: null,
+            rScore: "R 评分",
+            fScore: "F 评分",
         }),
 });
