@@ -3,7 +3,12 @@ from odoo.exceptions import ValidationError
 
 from .local_day import company_today
 from .selections import (
-    ABC_CLASSES, CHURN_RISKS, RELATIONSHIP_LEVELS, RFM_SEGMENTS, TIER_CHANGE_REASONS, VALUE_SEGMENTS,
+    ABC_CLASSES,
+    CHURN_RISKS,
+    RELATIONSHIP_LEVELS,
+    RFM_SEGMENTS,
+    TIER_CHANGE_REASONS,
+    VALUE_SEGMENTS,
 )
 
 

@@ -207,7 +207,8 @@ class TestDemoData(LoyaltyTourCase):
         rules = self.env['crm.loyalty.care.rule'].search([])
         self.assertEqual(sorted(rules.mapped('trigger')), ['birthday', 'dormant', 'low_satisfaction'])
         self.assertTrue(all(rule.step_ids for rule in rules))
-        self.assertEqual(set(rules.with_context(lang='zh_CN').mapped('name')), {"生日祝福", "唤回沉睡客户", "回访不满意客户"})
+        self.assertEqual(set(rules.with_context(lang='zh_CN').mapped('name')),
+                         {"生日祝福", "唤回沉睡客户", "回访不满意客户"})
         complaints = self.env['crm.loyalty.complaint'].search([])
         self.assertEqual(set(complaints.mapped('state')), {'new', 'in_progress', 'resolved', 'closed'})
         self.assertEqual(set(complaints.mapped('kind')), {'complaint', 'suggestion'})
