@@ -336,6 +336,10 @@ class TestFeedbackPage(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("非常满意", response.text)
         self.assertNotIn("Very satisfied", response.text)
+        # sentences with a name or a date are translated whole, not joined from fragments
+        self.assertIn(f"尊敬的{self.customer.name}，您的答复将帮助我们更好地为您服务。", response.text)
+        self.assertIn("您可以在", response.text)
+        self.assertNotIn("Dear", response.text)
 
     def test_portal_users_cannot_read_feedback_by_rpc(self):
         portal = self.env['res.users'].create({
