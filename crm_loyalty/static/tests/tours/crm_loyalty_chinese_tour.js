@@ -61,13 +61,13 @@ registry.category("web_tour.tours").add("crm_loyalty_chinese", {
             run: "click",
         },
         {
-            trigger: ".o_data_row:contains('生日祝福')",
-            content: "Open the birthday rule, named in Chinese",
-            run: "click",
+            trigger: ".o_list_view .o_data_row:contains('生日祝福') td[name='trigger']:contains('生日')",
+            content: "The birthday rule and its trigger, in Chinese",
         },
         {
-            trigger: ".o_field_widget[name='trigger'] option:checked:contains('生日')",
-            content: "Its trigger in Chinese",
+            trigger: ".o_list_view .o_data_row td[name='name']:contains('生日祝福')",
+            content: "Open the birthday rule, named in Chinese",
+            run: "click",
         },
         {
             trigger: ".o_form_view .o_horizontal_separator:contains('要做的事')",
