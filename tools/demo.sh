@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: set-up, a demo database with crm_loyalty and generated data (first run
-# only), then Odoo on http://localhost:$HTTP_PORT (admin / admin) until interrupted.
+# only), then Odoo on http://localhost:$HTTP_PORT (admin / admin; zhang / zhang in Chinese) until interrupted.
 # DEMO_CUSTOMERS and DEMO_ORDERS size the generated data of a new demo database.
 # WORKERS=n serves in production (multi-process) mode: n HTTP workers, a cron worker
 # (MAX_CRON_THREADS) and the websocket process on GEVENT_PORT, with Odoo's limits
@@ -54,7 +54,7 @@ if [ -z "$has_data" ]; then
     -- -c "$CONF" -d "$DEMO_DB" --log-level=warn
 fi
 
-say "Odoo with crm_loyalty: http://localhost:$HTTP_PORT  (login admin / admin; Ctrl-C stops)"
+say "Odoo with crm_loyalty: http://localhost:$HTTP_PORT  (login admin / admin, in English; zhang / zhang, in Chinese; Ctrl-C stops)"
 if [ "$WORKERS" -gt 0 ]; then
   say "Workers mode: ${serve[*]:2}; websocket on port $GEVENT_PORT (see README, 'Production mode')"
 fi

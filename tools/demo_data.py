@@ -100,6 +100,25 @@ CHANNEL_GRADES = [('Certified Distributor', '认证分销商', 1, 0.0, 0.0, -1),
                   ('Gold Distributor', '金牌分销商', 2, 20000.0, 3.5, 2),
                   ('Strategic Partner', '战略合作伙伴', 3, 80000.0, 4.0, 0)]
 SHOWCASE = 'Lotus Tea House'
+# the second demo user, a loyalty administrator working in Simplified Chinese (login / password)
+CHINESE_USER = ('张敏', 'zhang')
+# (name, Chinese name, trigger, days, holdout %, activity summary)
+CARE_RULES = [
+    ('Birthday wishes', '生日祝福', 'birthday', 3, 0, 'Call to wish a happy birthday'),
+    ('Win back dormant customers', '唤回沉睡客户', 'dormant', 180, 10, 'Call with a win-back offer'),
+    ('Call back detractors', '回访不满意客户', 'low_satisfaction', 0, 0, 'Call back about the low score'),
+]
+# (subject, Chinese subject, kind, severity, category, state)
+COMPLAINTS = [
+    ('Tea tin arrived dented', '茶叶罐到货时有凹痕', 'complaint', 'medium', 'delivery', 'new'),
+    ('Invoice shows the wrong amount', '发票金额有误', 'complaint', 'high', 'billing', 'in_progress'),
+    ('Oolong tastes stale', '乌龙茶口感陈旧', 'complaint', 'high', 'product', 'in_progress'),
+    ('Late delivery before the holiday', '节前送货延误', 'complaint', 'critical', 'delivery', 'new'),
+    ('Rude reply on the phone', '电话答复态度不好', 'complaint', 'medium', 'staff', 'resolved'),
+    ('Gift box missing a cup', '礼盒少了一只杯子', 'complaint', 'low', 'product', 'closed'),
+    ('Offer smaller sample packs', '希望提供小包装试饮装', 'suggestion', 'low', 'product', 'new'),
+    ('Deliver on Saturdays', '希望周六也能送货', 'suggestion', 'low', 'service', 'closed'),
+]
 
 
 def copy_value(value):
@@ -171,6 +190,27 @@ class Generator:
         self.zh = bool(env['res.lang']._lang_get('zh_CN'))
 
     # --- reference data through the ORM ---------------------------------------------
+    def setup_languages(self):
+        """English active for the administrator (the README's screenshots are English) and
+        Simplified Chinese installed beside it, with every installed module's terms, for a
+        loyalty administrator who works in Chinese."""
+        Lang = self.env['res.lang']
+        Lang._activate_lang('en_US')
+        if not self.zh:
+            Lang._activate_lang('zh_CN')
+            self.env['ir.module.module'].search([('state', '=', 'installed')])._update_translations(['zh_CN'])
+            self.zh = True
+        self.env.ref('base.user_admin').lang = 'en_US'
+        name, login = CHINESE_USER
+        user = self.env['res.users'].search([('login', '=', login)])
+        if not user:
+            self.env['res.users'].create({
+                'name': name, 'login': login, 'password': login, 'lang': 'zh_CN', 'tz': 'Asia/Shanghai',
+                'email': f'{login}@lotus-oak.example.com',
+                'groups_id': [(6, 0, [self.env.ref('sales_team.group_sale_salesman_all_leads').id,
+                                      self.env.ref('crm_loyalty.group_loyalty_manager').id])],
+            })
+
     def setup_company(self):
         company = self.company
         if company.name in ('YourCompany', 'My Company'):
@@ -406,6 +446,73 @@ class Generator:
                                     for partner_id, _r, _f in rng.sample(customers, len(chosen) // 4)])
         requests[: len(requests) // 3].write({'state': 'expired'})
         return len(values) + len(requests)
+
+    def setup_birthdays(self, share=0.4):
+        """Birthdays for a share of the private customers, a few of them in three days of the
+        company's day (the demo's birthday rule has someone to wish)."""
+        from odoo.addons.crm_loyalty.models.local_day import company_today  # once the addons are loaded
+        rng, today = self.rng, company_today(self.company)
+        self.cr.execute("""SELECT id FROM res_partner
+                            WHERE NOT is_company AND customer_rank > 0 AND parent_id IS NULL ORDER BY id""")
+        people = [row[0] for row in self.cr.fetchall()]
+        chosen = rng.sample(people, int(len(people) * share))
+        birthdays = []
+        for index, partner_id in enumerate(chosen):
+            year = today.year - rng.randint(22, 70)
+            day = (today + timedelta(days=3 if index < 5 else rng.randint(0, 364))).replace(year=2000)
+            birthdays.append((partner_id, date(year, day.month, min(day.day, 28 if day.month == 2 else day.day))))
+        self.cr.execute("""UPDATE res_partner p SET birthday = b.birthday
+                             FROM (SELECT * FROM unnest(%s::int[], %s::date[])) AS b (id, birthday)
+                            WHERE p.id = b.id""", [[b[0] for b in birthdays], [b[1] for b in birthdays]])
+        self.env['res.partner'].invalidate_model(['birthday'])
+        return len(birthdays)
+
+    def setup_care(self):
+        """The demo's care rules, each with its "What to do" line, run once (today, as the
+        hourly job would)."""
+        Rule = self.env['crm.loyalty.care.rule']
+        call = self.env.ref('mail.mail_activity_data_call')
+        rules = Rule.search([('company_id', '=', self.company.id)])
+        if not rules:
+            rules = Rule.create([{
+                'name': name, 'trigger': trigger, 'days': days, 'holdout_percent': holdout,
+                'company_id': self.company.id, 'user_id': self.env.ref('base.user_admin').id,
+                'step_ids': [(0, 0, {'kind': 'activity', 'activity_type_id': call.id, 'activity_summary': summary,
+                                     'activity_days': 1, 'activity_assignee': 'salesperson'})],
+            } for name, _zh, trigger, days, holdout, summary in CARE_RULES])
+            if self.zh:
+                for rule, (_name, zh, *_rest) in zip(rules, CARE_RULES, strict=True):
+                    rule.with_context(lang='zh_CN').name = zh
+        for rule in rules:
+            rule._run()
+        return self.env['crm.loyalty.care.action'].search_count([('rule_id', 'in', rules.ids)])
+
+    def setup_complaints(self):
+        """Complaints and suggestions in every state, from customers who bought."""
+        rng = self.rng
+        self.cr.execute("""SELECT DISTINCT p.id, p.lang FROM res_partner p JOIN sale_order so ON so.partner_id = p.id
+                            WHERE so.state = 'sale' AND so.company_id = %s AND p.id = p.commercial_partner_id
+                              AND p.channel_role IS NULL ORDER BY p.id""", [self.company.id])
+        customers = rng.sample(self.cr.fetchall(), len(COMPLAINTS))
+        Complaint = self.env['crm.loyalty.complaint']
+        complaints = Complaint
+        for (partner_id, lang), (subject, subject_zh, kind, severity, category, state) in zip(
+                customers, COMPLAINTS, strict=True):
+            complaint = Complaint.create({
+                'partner_id': partner_id, 'kind': kind, 'severity': severity,
+                'subject': subject_zh if lang == 'zh_CN' else subject,
+                'category_id': self.env.ref(f'crm_loyalty.complaint_category_{category}').id,
+                'company_id': self.company.id,
+            })
+            if state != 'new':
+                complaint.action_start()
+            if state in ('resolved', 'closed'):
+                complaint.resolution = "<p>Replaced at our cost and apologised.</p>"
+                complaint.action_resolve()
+            if state == 'closed':
+                complaint.action_close()
+            complaints |= complaint
+        return len(complaints)
 
     def person_name(self, chinese):
         rng = self.rng
@@ -655,6 +762,7 @@ def main():
         gen = Generator(env, args.customers, args.orders, args.seed, args.as_of)
         started = time.time()
         gen.setup_company()
+        gen.setup_languages()
         gen.setup_sales_force()
         gen.setup_products()
         gen.setup_distributors()
@@ -677,6 +785,8 @@ def main():
             print(f"loyalty snapshots: {months} past months built in {time.time() - backfill_started:.1f} s")
             answers = gen.setup_feedback()
             print(f"satisfaction: {answers} answers and requests")
+        print(f"care: {gen.setup_birthdays()} birthdays, {gen.setup_complaints()} complaints, "
+              f"{gen.setup_care()} care actions logged by the demo's rules")
     print(f"demo data: {partners} partners ({args.customers} customers), {orders} orders, "
           f"{lines} order lines loaded in {time.time() - started:.1f} s (bulk load {bulk_seconds:.1f} s)")
 

@@ -1,7 +1,7 @@
 from odoo import http
 from odoo.http import request
 from odoo.tools import consteq
-from odoo.tools.misc import get_lang
+from odoo.tools.misc import format_date, get_lang
 
 from ..models.crm_loyalty_feedback import NPS, SCORES
 
@@ -23,11 +23,28 @@ class LoyaltyFeedbackController(http.Controller):
             return feedback, 410
         return feedback, None
 
+    def _sentences(self, env, feedback):
+        """The page's sentences that carry a name or a date, each translated whole (a language
+        places the name and the date where its own grammar wants them)."""
+        if not feedback:
+            return {}
+        expiry = format_date(env, feedback.expiry_date) if feedback.expiry_date else ''
+        return {
+            'greeting': env._("Dear %(name)s, your answer helps us serve you better.",
+                              name=feedback.partner_id.name),
+            'about': feedback.complaint_id and env._("It is about how we handled your request %(request)s.",
+                                                     request=feedback.complaint_id.name),
+            'change_until': env._("You can change your answer until %(date)s.", date=expiry),
+            'come_back': env._("You can come back to this page to change it until %(date)s.", date=expiry),
+        }
+
     def _render(self, template, feedback, status=200, **values):
         lang = feedback.partner_id.lang or get_lang(request.env).code
-        html = request.env['ir.ui.view'].with_context(lang=lang)._render_template(template, {
+        env = request.env(context=dict(request.env.context, lang=lang))
+        html = env['ir.ui.view']._render_template(template, {
             'feedback': feedback, 'company': feedback.company_id or request.env.company,
-            'levels': SCORES[::-1], 'nps_values': [value for value, _label in NPS], **values})
+            'levels': SCORES[::-1], 'nps_values': [value for value, _label in NPS],
+            'sentences': self._sentences(env, feedback), **values})
         # the page takes an answer: never inside another site's frame (clickjacking)
         return request.make_response(html, status=status, headers=[
             ('X-Frame-Options', 'DENY'), ('Content-Security-Policy', "frame-ancestors 'none'")])

@@ -25,12 +25,15 @@ from .res_partner import channel_tree_sql
 REVIEW_MONTHS = 12
 REVIEW_DIRECTIONS = [('up', 'Upgrade'), ('down', 'Downgrade'), ('none', 'Loses the Grade')]
 REVIEW_STATES = [('proposed', 'To Decide'), ('accepted', 'Accepted'), ('rejected', 'Rejected')]
+# Why a review was decided without the review's buttons, as a code each reader sees in his language.
+REVIEW_REASONS = [('manual', 'Set by hand'), ('superseded', 'Superseded: the grade was set by hand')]
 REVIEW_CRON = 'crm_loyalty.ir_cron_loyalty_channel_grade_review'
 BATCH_SIZE = 500    # channel partners in the cron's first batch; the next ones adapt to its time
 # The review's figures and decisions: set by the review and its buttons, never by hand.
 SYSTEM_FIELDS = frozenset({
     'partner_id', 'company_id', 'date', 'current_grade_id', 'proposed_grade_id', 'direction', 'revenue',
     'satisfaction', 'satisfaction_measured', 'conflict_count', 'manual', 'state', 'decided_by_id', 'decided_date',
+    'reason_code',
 })
 
 
@@ -165,6 +168,12 @@ class CrmLoyaltyChannelGradeReview(models.Model):
     decided_by_id = fields.Many2one('res.users', 'Decided By', readonly=True)
     decided_date = fields.Date('Decided On', readonly=True)
     reason = fields.Text(help="Why the proposal is rejected (required to reject it), or a remark on the decision.")
+    reason_code = fields.Selection(
+        REVIEW_REASONS, 'Decided Because', readonly=True,
+        help="Why the proposal was decided without the review's buttons: the grade was set by hand.")
+    reason_label = fields.Text(
+        'Reason', compute='_compute_reason_label',
+        help="Why the grade changed or the proposal was rejected, in your language.")
 
     def init(self):
         # one proposal to decide per partner and company, even with two reviews at once
@@ -408,6 +417,14 @@ class CrmLoyaltyChannelGradeReview(models.Model):
     def _compute_basis(self):
         for review in self:
             review.basis = '\n'.join(review._basis_lines())
+
+    @api.depends('reason_code', 'reason')
+    @api.depends_context('lang')
+    def _compute_reason_label(self):
+        labels = dict(self._fields['reason_code']._description_selection(self.env))
+        for review in self:
+            lines = [labels.get(review.reason_code), (review.reason or '').strip()]
+            review.reason_label = '\n'.join(line for line in lines if line) or False
 
     def _basis_lines(self):
         """Each criterion that makes the proposal: for a downgrade or a lost grade, those of

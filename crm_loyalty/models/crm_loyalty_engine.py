@@ -34,7 +34,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from psycopg2 import OperationalError, errorcodes
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import clv, segments
@@ -243,7 +243,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
         are the run's own (unlogged, kept between steps); else temporary ones."""
         window_start = as_of - relativedelta(months=company.loyalty_window_months)
         user = self.env.user
-        lang = self.env.lang or user.lang or 'en_US'
         margin = (company.loyalty_purchase_source == 'sale'
                   and (field := self.env['sale.order']._fields.get('margin')) is not None and field.store)
         return {
@@ -253,7 +252,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             'window_start': window_start,
             'window_days': (as_of - window_start).days,
             'margin': margin,
-            'lang': lang,
+            'lang': self._log_lang(company),
             'author_id': user.partner_id.id,
             'uid': user.id,
             'table_kind': SQL("UNLOGGED") if run else SQL("TEMP"),
@@ -262,6 +261,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
             'median_revenue': run.median_revenue if run else None,
             'median_interval': run.median_interval if run else None,
         }
+
+    def _log_lang(self, company):
+        """The language of the engine's chatter lines: the company's (its contact card's),
+        whoever or whatever runs the engine. A note is written once for all its readers, the
+        company's staff, so it does not follow the language of the cron's or the order's user."""
+        return company.partner_id.lang or 'en_US'
 
     def _lock(self, company):
         """Serialise the engine per company across workers: a transaction-level advisory
@@ -993,24 +998,13 @@ class CrmLoyaltyEngine(models.AbstractModel):
             level_manual=current('relationship_level_manual', 'boolean'),
         )
 
-    def _change_reasons(self):
-        return {
-            'up': _("Figure reached the tier's threshold"),
-            'down': _("Figure stayed below the tier for the grace period"),
-            'override': _("Set by hand"),
-            'override_end': _("Override ended: back to the computed tier"),
-        }
-
     def _insert_history_sql(self, params, table):
-        reasons = self._change_reasons()
         return SQL(
             """INSERT INTO crm_loyalty_tier_history
-                      (partner_id, company_id, from_tier_id, to_tier_id, date, manual, reason, direction,
+                      (partner_id, company_id, from_tier_id, to_tier_id, date, manual, reason_code, reason, direction,
                        user_id, create_uid, create_date, write_uid, write_date)
                SELECT b.partner_id, %(company)s, b.old_tier_id, b.new_tier_id, %(as_of)s, b.manual,
-                      CASE b.change_kind WHEN 'up' THEN %(up)s WHEN 'down' THEN %(down)s
-                           WHEN 'override' THEN COALESCE(b.new_override_reason, %(override)s)
-                           ELSE %(override_end)s END,
+                      b.change_kind, CASE b.change_kind WHEN 'override' THEN b.new_override_reason END,
                       %(direction)s,
                       %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                  FROM %(table)s b
@@ -1019,7 +1013,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 WHERE b.new_tier_id IS DISTINCT FROM b.old_tier_id
                RETURNING partner_id""",
             company=params['company'].id, as_of=params['as_of'], table=SQL.identifier(table),
-            uid=params['uid'], **reasons,
+            uid=params['uid'],
             direction=to_sql(segments.level_direction_sql(SQL("ft.min_value"), SQL("nt.min_value"))))
 
     def _insert_message_sql(self, params, table):
@@ -1027,7 +1021,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         def tier_name(alias):
             name = SQL("COALESCE(%s.name ->> %s, %s.name ->> 'en_US')", SQL(alias), params['lang'], SQL(alias))
             return SQL("replace(replace(replace(%s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')", name)
-        template = Markup("<p>%s</p>") % _("Loyalty tier: %(from)s → %(to)s", **{'from': '%1$s', 'to': '%2$s'})
+        env = self.with_context(lang=params['lang']).env
+        template = Markup("<p>%s</p>") % env._("Loyalty tier: %(from)s → %(to)s", **{'from': '%1$s', 'to': '%2$s'})
         return SQL(
             """INSERT INTO mail_message
                       (model, res_id, message_type, subtype_id, body, author_id, date, is_internal,
@@ -1041,7 +1036,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                  LEFT JOIN crm_loyalty_tier nt ON nt.id = b.new_tier_id
                 WHERE b.new_tier_id IS DISTINCT FROM b.old_tier_id""",
             subtype=self.env['ir.model.data']._xmlid_to_res_id('mail.mt_note'),
-            template=str(template), old=tier_name('ft'), new=tier_name('nt'), none=_("no tier"),
+            template=str(template), old=tier_name('ft'), new=tier_name('nt'), none=env._("no tier"),
             author=params['author_id'], uid=params['uid'], table=SQL.identifier(table))
 
     def _update_partners_sql(self, params, table, field_names):

@@ -741,12 +741,12 @@ class ResPartner(models.Model):
         confirmed = pending.filtered(lambda review: review.proposed_grade_id == review.partner_id.channel_grade_id)
         confirmed.write({'state': 'accepted', 'manual': True, **decided})
         (pending - confirmed).write({
-            'state': 'rejected', 'reason': _("Superseded: the grade was set by hand."), **decided})
+            'state': 'rejected', 'reason_code': 'superseded', **decided})
         Review.create([{
             'partner_id': partner.id, 'company_id': company.id,
             'current_grade_id': before[partner.id].id, 'proposed_grade_id': partner.channel_grade_id.id,
             'direction': Review._direction(before[partner.id], partner.channel_grade_id),
-            'manual': True, 'state': 'accepted', 'reason': self.env._("Set by hand"), **decided,
+            'manual': True, 'state': 'accepted', 'reason_code': 'manual', **decided,
         } for partner in self - confirmed.partner_id])
         if pending:
             Review._sync_reviewer_activities(company)

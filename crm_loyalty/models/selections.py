@@ -49,3 +49,11 @@ VALUE_SEGMENTS = labelled(segments.VALUE_SEGMENTS, {
 })
 
 CHURN_RISKS = [('low', 'Low'), ('medium', 'Medium'), ('high', 'High')]
+
+# Why a tier changed, stored as a code so that each reader sees it in his own language.
+TIER_CHANGE_REASONS = [
+    ('up', "Figure reached the tier's threshold"),
+    ('down', "Figure stayed below the tier for the grace period"),
+    ('override', "Set by hand"),
+    ('override_end', "Override ended: back to the computed tier"),
+]

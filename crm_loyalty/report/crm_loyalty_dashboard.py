@@ -2,16 +2,23 @@
 action that lists what it counts."""
 from datetime import timedelta
 
+from babel.dates import format_skeleton
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..lib.segments import LOYALTY_MATRIX, VALUE_MATRIX, level_direction
 from ..models.access import LOYALTY_USER, check_group
 from ..models.crm_loyalty_care import bought_again_sql
 from ..models.local_day import company_today, day_start_utc
 from ..models.purchases import flush_purchases
+
+
+def format_month(env, day):
+    """The month of ``day`` as the user's language writes it: "Nov 2026", "2026年11月"."""
+    return format_skeleton('yMMM', day, locale=babel_locale_parse(get_lang(env).code))
 
 
 class CrmLoyaltyDashboard(models.AbstractModel):
@@ -177,7 +184,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                 row.append({
                     'to': column['id'], 'count': cells.get((origin['id'], column['id']), 0), 'kind': kind,
                     'action': self._window_action(
-                        _('Tier Migration %(month)s: %(from)s → %(to)s', month=month_label, **{
+                        _('Tier Migration %(month)s: %(from)s → %(to)s', month=format_month(self.env, latest), **{
                             'from': origin['name'], 'to': column['name']}),
                         'crm.loyalty.report.tier.migration',
                         [('company_id', '=', company.id), ('date', '=', month_label),

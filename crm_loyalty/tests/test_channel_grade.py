@@ -420,8 +420,20 @@ class TestChannelGrade(LoyaltyCase):
         self._satisfied(self.west, 3.0)
         proposal = self._review()
         self._set_grade(self.west, False)
-        self.assertRecordValues(proposal, [{'state': 'rejected', 'reason': "Superseded: the grade was set by hand."}])
+        self.assertRecordValues(proposal, [{'state': 'rejected', 'reason_code': 'superseded', 'reason': False}])
         self.assertEqual(len(self.west.channel_grade_review_ids), 3)
+
+    def test_review_reasons_read_in_the_readers_language(self):
+        """A grade set by a manager working in Chinese reads "Set by hand" to an English user."""
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module']._load_module_terms(['crm_loyalty'], ['zh_CN'], overwrite=True)
+        self._set_grade(self.west.with_context(lang='zh_CN'), self.gold)
+        review = self.west.channel_grade_review_ids
+        self.assertEqual(review.reason_code, 'manual')
+        self.assertEqual(review.with_context(lang='en_US').reason_label, "Set by hand")
+        self.assertEqual(review.with_context(lang='zh_CN').reason_label, "手动设置")
+        review.reason = "Agreed at the yearly meeting"
+        self.assertEqual(review.with_context(lang='en_US').reason_label, "Set by hand\nAgreed at the yearly meeting")
 
     def test_pricelist_chosen_by_hand_is_kept(self):
         special = self.env['product.pricelist'].create({'name': 'Negotiated', 'company_id': self.company.id})

@@ -233,6 +233,38 @@ class TestDemoData(LoyaltyTourCase):
         reviews = self.env['crm.loyalty.channel.grade.review'].search([('state', '=', 'proposed')])
         self.assertTrue(reviews, "the grade review has proposals waiting")
 
+    def test_administrator_in_english_and_a_user_in_chinese(self):
+        """The administrator works in English (the README's screenshots); Simplified Chinese
+        is installed beside it, with a loyalty administrator who works in it."""
+        self.assertEqual(self.env.ref('base.user_admin').lang, 'en_US')
+        self.assertLessEqual({'en_US', 'zh_CN'}, set(self.env['res.lang'].search([]).mapped('code')))
+        zhang = self.env['res.users'].search([('login', '=', 'zhang')])
+        self.assertEqual((zhang.lang, zhang.tz), ('zh_CN', 'Asia/Shanghai'))
+        self.assertTrue(zhang.has_group('crm_loyalty.group_loyalty_manager'))
+        self.authenticate('zhang', 'zhang')
+        menu = self.env.ref('crm_loyalty.menu_loyalty_root').with_user(zhang).with_context(lang=zhang.lang)
+        self.assertEqual(menu.name, "客户忠诚")
+        self.assertEqual(self.env.ref('sale.sale_menu_root').with_context(lang='zh_CN').name, "销售",
+                         "Odoo's own terms are in Chinese too")
+
+    def test_every_screen_has_something_to_show(self):
+        """Care rules with their lines (named in both languages), complaints and suggestions in
+        every state, and customers with birthdays, a few of them for the birthday rule."""
+        rules = self.env['crm.loyalty.care.rule'].search([])
+        self.assertEqual(sorted(rules.mapped('trigger')), ['birthday', 'dormant', 'low_satisfaction'])
+        self.assertTrue(all(rule.step_ids for rule in rules))
+        self.assertEqual(set(rules.with_context(lang='zh_CN').mapped('name')),
+                         {"生日祝福", "唤回沉睡客户", "回访不满意客户"})
+        complaints = self.env['crm.loyalty.complaint'].search([])
+        self.assertEqual(set(complaints.mapped('state')), {'new', 'in_progress', 'resolved', 'closed'})
+        self.assertEqual(set(complaints.mapped('kind')), {'complaint', 'suggestion'})
+        self.assertGreater(self.env['res.partner'].search_count([('birthday', '!=', False)]), 20)
+        self.env['crm.loyalty.engine']._recompute()
+        birthday = rules.filtered(lambda rule: rule.trigger == 'birthday')
+        # eligible now, or already wished by the demo's run of the rule (with --loyalty)
+        self.assertGreaterEqual(birthday.preview_count + len(birthday.care_action_ids), 5,
+                                "customers whose birthday is in three days")
+
     def test_order_amounts_are_what_odoo_computes(self):
         lines = self.orders.order_line
         self.assertRecomputedEqual(lines, ['price_subtotal', 'price_tax', 'price_total'],

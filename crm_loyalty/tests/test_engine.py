@@ -362,7 +362,8 @@ class TestTiers(LoyaltyCase):
         self.gold.min_value = 450
         self._recompute()
         self.assertEqual(self.customer.loyalty_tier_id, self.gold)
-        self.assertEqual(self.history()[-1].reason, "Figure reached the tier's threshold")
+        self.assertEqual(self.history()[-1].reason_code, 'up')
+        self.assertEqual(self.history()[-1].reason_label, "Figure reached the tier's threshold")
 
     def test_tier_basis_purchase_count(self):
         self.company.loyalty_tier_basis = 'purchase_count'
@@ -382,14 +383,15 @@ class TestTiers(LoyaltyCase):
         self.assertEqual(self.customer.loyalty_tier_id, self.silver)
         last = self.history()[-1]
         self.assertTrue(last.manual)
-        self.assertEqual(last.reason, "Payment dispute")
+        self.assertRecordValues(last, [{'reason_code': 'override', 'reason': "Payment dispute",
+                                        'reason_label': "Set by hand: Payment dispute"}])
         self.assertEqual(last.user_id, self.env.user)
         self._recompute(as_of=date.today() + timedelta(days=10))
         self.assertEqual(self.customer.loyalty_tier_id, self.silver)
         self._recompute(as_of=date.today() + timedelta(days=11))
         self.assertEqual(self.customer.loyalty_tier_id, self.gold)
         self.assertFalse(self.customer.loyalty_tier_override_id)
-        self.assertEqual(self.history()[-1].reason, "Override ended: back to the computed tier")
+        self.assertEqual(self.history()[-1].reason_label, "Override ended: back to the computed tier")
 
     def test_override_needs_a_future_end_and_a_reason(self):
         self._order(self.customer, 900, 10)
@@ -444,6 +446,27 @@ class TestTiers(LoyaltyCase):
             self.gold.min_value = 300
         self.assertEqual(Tier.search_count([]), count)
         self.assertEqual(self.gold.min_value, 800)
+
+    def test_tier_change_reads_in_the_readers_language(self):
+        """A change made by a run in Chinese reads in English to an English user, and the
+        chatter line is in the company's language whoever ran the engine."""
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module']._load_module_terms(['crm_loyalty'], ['zh_CN'], overwrite=True)
+        self.company.partner_id.lang = 'en_US'
+        self._order(self.customer, 900, 10)
+        self.env['crm.loyalty.engine'].with_context(lang='zh_CN')._recompute(as_of=self.AS_OF)
+        change = self.history()
+        self.assertEqual(change.reason_code, 'up')
+        self.assertEqual(change.with_context(lang='en_US').reason_label, "Figure reached the tier's threshold")
+        self.assertEqual(change.with_context(lang='zh_CN').reason_label, "指标达到该等级门槛")
+        self.assertIn("Loyalty tier: no tier → Gold", self.customer.message_ids[0].body)
+        self.customer.with_context(lang='zh_CN').write({
+            'loyalty_tier_override_id': self.silver.id, 'loyalty_tier_override_reason': "付款纠纷",
+            'loyalty_tier_override_until': date.today() + timedelta(days=10)})
+        override = self.history()[-1]
+        self.assertIn("Loyalty tier: Gold → Silver", self.customer.message_ids[0].body)
+        self.assertEqual(override.with_context(lang='en_US').reason_label, "Set by hand: 付款纠纷")
+        self.assertEqual(override.with_context(lang='zh_CN').reason_label, "手动设置：付款纠纷")
 
     def test_threshold_error_in_chinese(self):
         self.env['res.lang']._activate_lang('zh_CN')

@@ -399,6 +399,10 @@ class TestFeedbackPage(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("非常满意", response.text)
         self.assertNotIn("Very satisfied", response.text)
+        # sentences with a name or a date are translated whole, not joined from fragments
+        self.assertIn(f"尊敬的{self.customer.name}，您的答复将帮助我们更好地为您服务。", response.text)
+        self.assertIn("您可以在", response.text)
+        self.assertNotIn("Dear", response.text)
 
     def test_the_page_has_the_companys_logo_and_name_as_its_title(self):
         with file_open('base/static/img/res_company_logo.png', 'rb') as logo_file:

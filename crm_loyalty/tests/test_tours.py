@@ -24,6 +24,36 @@ class TestTours(LoyaltyTourCase):
         self.assertEqual(customer.loyalty_revenue, 950)
         self.assertFalse(customer.satisfaction_date, "never asked: the tab said “not measured”")
 
+    def test_customer_and_care_rule_in_chinese(self):
+        """A loyalty administrator working in Chinese: the dashboard (amounts in 万, the month
+        as 2026年11月), a customer's Loyalty tab with a tier change the engine logged in English
+        read in Chinese, and a care rule with its "What to do" line."""
+        customer = self.env['res.partner'].create({'name': 'Lotus Tea House', 'is_company': True,
+                                                   'customer_rank': 1})
+        silver, gold = self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 300000},
+                                                            {'name': 'Gold', 'min_value': 800000}])
+        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
+        for amount in (500000, 450000):
+            self.env['sale.order'].create({
+                'partner_id': customer.id,
+                'order_line': [(0, 0, {'product_id': product.id, 'price_unit': amount, 'tax_id': False})],
+            }).action_confirm()
+        self.env['crm.loyalty.engine'].with_context(lang='en_US')._recompute()
+        call = self.env.ref('mail.mail_activity_data_call')
+        rule = self.env['crm.loyalty.care.rule'].create({
+            'name': 'Birthday wishes', 'trigger': 'birthday', 'days': 3,
+            'step_ids': [(0, 0, {'kind': 'activity', 'activity_type_id': call.id,
+                                 'activity_summary': 'Birthday call', 'activity_days': 1})],
+        })
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module']._load_module_terms(['crm_loyalty'], ['zh_CN'])
+        for record, name in ((silver, "白银"), (gold, "黄金"), (rule, "生日祝福")):
+            record.with_context(lang='zh_CN').name = name
+        self.env.ref('base.user_admin').lang = 'zh_CN'
+        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_chinese', login='admin')
+        self.assertEqual([path.name for path in shots], ['loyalty_tab_zh_CN.png', 'care_rule_zh_CN.png'])
+        self.assertEqual(set(customer.loyalty_tier_history_ids.mapped('reason_code')), {'up'})
+
 
 @tagged('post_install', '-at_install')
 class TestDashboardTours(DashboardHistory, LoyaltyTourCase):

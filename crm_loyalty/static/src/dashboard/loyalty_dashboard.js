@@ -15,6 +15,7 @@ import { formatFloat, formatInteger } from "@web/views/fields/formatters";
 import { useService } from "@web/core/utils/hooks";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { formatChineseAmount } from "./chinese_amounts";
 
 export class LoyaltyDashboard extends Component {
     static template = "crm_loyalty.LoyaltyDashboard";
@@ -70,7 +71,10 @@ export class LoyaltyDashboard extends Component {
 
     /** Every amount of the page in one format: the company's currency, whole units. */
     money(amount) {
-        return formatCurrency(amount || 0, this.data.currency.id, { digits: [16, 0] });
+        return (
+            formatChineseAmount(amount || 0, this.data.currency.id) ??
+            formatCurrency(amount || 0, this.data.currency.id, { digits: [16, 0] })
+        );
     }
 
     integer(value) {
@@ -99,8 +103,9 @@ export class LoyaltyDashboard extends Component {
         };
     }
 
+    /** "Nov 2026" in English, "2026年11月" in Chinese: the month as the user's language writes it. */
     monthLabel(date) {
-        return deserializeDate(date).toFormat("LLL yyyy");
+        return deserializeDate(date).toLocaleString({ year: "numeric", month: "short" });
     }
 
     matrixCell(cells, row, column) {
