@@ -87,10 +87,7 @@ function dashboardSteps(labels) {
             content: "The search bar says what the list keeps: high churn risk",
         },
         {
-            // without its label's translation yet, a second facet
-            trigger: labels.customersFacet
-                ? `.o_searchview_facet:contains('${labels.customersFacet}')`
-                : ".o_searchview_facet ~ .o_searchview_facet",
+            trigger: `.o_searchview_facet:contains('${labels.customersFacet}')`,
             content: "among the customers of the company",
         },
         {
@@ -172,7 +169,7 @@ registry.category("web_tour.tours").add("crm_loyalty_dashboard_zh", {
             loyal: "忠诚",
             highRisk: "高流失风险",
             highRiskFacet: "高流失风险",
-            customersFacet: null,
+            customersFacet: "本公司客户",
             rScore: "R 评分",
             fScore: "F 评分",
         }),
