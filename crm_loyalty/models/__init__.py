@@ -4,6 +4,7 @@ from . import res_company
 from . import res_config_settings
 from . import crm_loyalty_level_mixin
 from . import crm_loyalty_tier
+from . import crm_loyalty_tier_history
 from . import crm_loyalty_snapshot
 from . import res_partner
 from . import crm_loyalty_engine
@@ -21,6 +22,7 @@ from . import crm_loyalty_care_step
 from . import ir_actions_server
 from . import crm_loyalty_territory
 from . import crm_loyalty_channel_grade
+from . import crm_loyalty_channel_grade_review
 from . import crm_loyalty_channel_conflict
 from . import crm_loyalty_channel_scorecard
 from . import crm_lead

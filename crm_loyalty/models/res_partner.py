@@ -863,7 +863,7 @@ class ResPartner(models.Model):
         return True
 
     # =====================================================================================
-    # Relationship value: referrals, share of wallet, capability (issue 19)
+    # Relationship value: referrals, share of wallet, capability
     # The five dimensions of a relationship's value (profitability, lifetime, capability,
     # referral and potential value) on the Loyalty tab; the engine computes the figures of
     # this section in its scores step (``crm.loyalty.engine._build_value_figures``).
