@@ -33,7 +33,7 @@ from .access import (
 )
 from .cron_step import call_deadline, committing, continue_later, step_seconds, window_spent
 from .local_day import company_today, company_tz, day_start_utc, local_day_sql
-from .purchases import purchase_lines_sql, purchases_sql
+from .purchases import flush_purchases, purchase_lines_sql, purchases_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -556,14 +556,15 @@ class CrmLoyaltyCareRule(models.Model):
             rule.treated_repurchase = rule.holdout_repurchase = 0.0
             if not rule.id:
                 continue
-            self.env.flush_all()
-            self.env.cr.execute(SQL(
+            self.env['crm.loyalty.care.action'].flush_model(['rule_id', 'state', 'partner_id', 'date'])
+            flush_purchases(self.env)
+            rows = self.env.execute_query(SQL(
                 """SELECT a.state, COUNT(*), COUNT(*) FILTER (WHERE %(bought)s)
                      FROM crm_loyalty_care_action a
                     WHERE a.rule_id = %(rule)s AND a.state IN ('done', 'holdout')
                     GROUP BY a.state""",
                 bought=bought_again_sql('a', rule.company_id, rule.uplift_days), rule=rule.id))
-            for state, count, bought in self.env.cr.fetchall():
+            for state, count, bought in rows:
                 rate = bought / count if count else 0.0
                 if state == 'done':
                     rule.treated_count, rule.treated_repurchase = count, rate
@@ -663,8 +664,9 @@ class CrmLoyaltyCareRule(models.Model):
 
     def _is_holdout(self, partner_id):
         """Deterministic and uniform: the same partner is always in or out of a rule's holdout."""
-        self.env.cr.execute(SQL("SELECT %s < %s", holdout_draw_sql(self.id, partner_id), self.holdout_percent))
-        return self.env.cr.fetchone()[0]
+        [[holdout]] = self.env.execute_query(SQL("SELECT %s < %s", holdout_draw_sql(self.id, partner_id),
+                                                 self.holdout_percent))
+        return holdout
 
     def _contact_actions(self):
         return self.action_server_ids.filtered(

@@ -192,8 +192,8 @@ class CrmLoyaltyChannelScorecard(models.Model):
         ``company``, in one query."""
         for model_name, field_names in self._depends.items():
             self.env[model_name].flush_model(field_names)
-        self.env.cr.execute(self._scorecard_sql(partner_ids, company.id))
-        return {row['partner_id']: row for row in self.env.cr.dictfetchall()}
+        rows = self.env.execute_query_dict(self._scorecard_sql(partner_ids, company.id))
+        return {row['partner_id']: row for row in rows}
 
     def action_open_partner(self):
         self.ensure_one()

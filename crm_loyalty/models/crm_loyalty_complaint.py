@@ -277,7 +277,7 @@ class CrmLoyaltyComplaint(models.Model):
         self.env['res.partner'].flush_model(['commercial_partner_id', 'complaint_open_count'])
         for company_id, partner_ids in partners_by_company.items():
             # open complaints per commercial partner, 0 for those that have none left
-            self.env.cr.execute(SQL(
+            self.env.execute_query(SQL(
                 """UPDATE res_partner p
                       SET complaint_open_count = COALESCE(p.complaint_open_count, '{}'::jsonb)
                                                  || jsonb_build_object(%(key)s, COALESCE(c.open_count, 0))

@@ -283,7 +283,7 @@ class CrmLoyaltyDashboard(models.AbstractModel):
         that of the holdout customers (in points), as in the Care Results report."""
         self.env['crm.loyalty.care.action'].flush_model()
         flush_purchases(self.env)
-        self.env.cr.execute(SQL(
+        [[week, treated, treated_bought, holdout, holdout_bought]] = self.env.execute_query(SQL(
             """SELECT COUNT(*) FILTER (WHERE a.state = 'done' AND a.date >= %(week)s),
                       COUNT(*) FILTER (WHERE a.state = 'done'),
                       COUNT(*) FILTER (WHERE a.state = 'done' AND bought),
@@ -295,7 +295,6 @@ class CrmLoyaltyDashboard(models.AbstractModel):
                 WHERE a.company_id = %(company)s AND a.state IN ('done', 'holdout')""",
             week=week_start, company=company.id,
             bought=bought_again_sql('a', company, SQL('r.uplift_days'))))
-        week, treated, treated_bought, holdout, holdout_bought = self.env.cr.fetchone()
         treated_rate = 100.0 * treated_bought / treated if treated else None
         holdout_rate = 100.0 * holdout_bought / holdout if holdout else None
         return {

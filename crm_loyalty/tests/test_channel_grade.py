@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from ..models import crm_loyalty_channel_grade
+from ..models import crm_loyalty_channel_grade_review
 from .common import LoyaltyCase
 
 REVIEW_CRON = 'crm_loyalty.ir_cron_loyalty_channel_grade_review'
@@ -163,8 +163,8 @@ class TestChannelGrade(LoyaltyCase):
         self.env['crm.loyalty.cron.position']._start(REVIEW_CRON, self.company, as_of=lambda company: self.AS_OF)
 
     def _review_calls(self, calls):
-        with patch.object(crm_loyalty_channel_grade, 'BATCH_SIZE', 2), \
-                patch.object(crm_loyalty_channel_grade, 'step_seconds', lambda: 0):
+        with patch.object(crm_loyalty_channel_grade_review, 'BATCH_SIZE', 2), \
+                patch.object(crm_loyalty_channel_grade_review, 'step_seconds', lambda: 0):
             return self._cron_calls(REVIEW_CRON, '_cron_run_review', calls)
 
     def test_the_review_job_works_in_steps_and_proposes_what_one_run_proposes(self):

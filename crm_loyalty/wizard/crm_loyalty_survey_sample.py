@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..models.access import LOYALTY_MANAGER, check_group
 
@@ -29,9 +30,10 @@ class CrmLoyaltySurveySample(models.TransientModel):
         except Exception as error:  # any parse error is the user's invalid domain
             raise UserError(_("The customers' filter is not a valid domain: %s", error)) from error
         since = fields.Datetime.now() - timedelta(days=self.exclude_days)
-        self.env.cr.execute("""SELECT DISTINCT commercial_partner_id FROM crm_loyalty_feedback
-                                WHERE company_id = %s AND create_date >= %s""", (self.company_id.id, since))
-        recent = [row[0] for row in self.env.cr.fetchall()]
+        self.env['crm.loyalty.feedback'].flush_model(['commercial_partner_id', 'company_id'])
+        recent = [partner_id for partner_id, in self.env.execute_query(SQL(
+            """SELECT DISTINCT commercial_partner_id FROM crm_loyalty_feedback
+                WHERE company_id = %s AND create_date >= %s""", self.company_id.id, since))]
         return expression.AND([domain, self.env['res.partner']._loyalty_contactable_domain(), [
             ('parent_id', '=', False), ('email', '!=', False), ('commercial_partner_id', 'not in', recent)]])
 

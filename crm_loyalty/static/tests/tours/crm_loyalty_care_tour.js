@@ -1,20 +1,11 @@
 import { registry } from "@web/core/registry";
-import { openLoyaltyApp } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
+import { openLoyaltyApp, openCareRules, runRuleNow } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
 
 /** The care rule's steps up to its form, for a new rule named NAME acting DAYS before the birthday. */
 function newBirthdayRule(name, days) {
     return [
         ...openLoyaltyApp(),
-        {
-            trigger: "button[data-menu-xmlid='crm_loyalty.menu_loyalty_care']",
-            content: "Open the care menu",
-            run: "click",
-        },
-        {
-            trigger: "a[data-menu-xmlid='crm_loyalty.menu_loyalty_care_rules']",
-            content: "Open the care rules",
-            run: "click",
-        },
+        ...openCareRules(),
         {
             trigger: ".o_list_button_add, .o-kanban-button-new",
             content: "Create a rule",
@@ -78,20 +69,7 @@ registry.category("web_tour.tours").add("crm_loyalty_care_rule", {
             content: "Back to the rule",
             run: "click",
         },
-        {
-            trigger: ".o_form_view button[name='action_run']",
-            content: "Run the rule now",
-            run: "click",
-        },
-        {
-            trigger: ".modal-footer .btn-primary",
-            content: "Confirm",
-            run: "click",
-        },
-        {
-            trigger: ".oe_stat_button:contains('Done'):contains('1')",
-            content: "The customer was cared for",
-        },
+        ...runRuleNow(),
     ],
 });
 
@@ -194,19 +172,6 @@ registry.category("web_tour.tours").add("crm_loyalty_care_lines", {
             content: "One customer has his birthday in three days",
             run: () => console.log("crm_loyalty:screenshot:care_rule"),
         },
-        {
-            trigger: ".o_form_view button[name='action_run']",
-            content: "Run the rule now",
-            run: "click",
-        },
-        {
-            trigger: ".modal-footer .btn-primary",
-            content: "Confirm",
-            run: "click",
-        },
-        {
-            trigger: ".oe_stat_button:contains('Done'):contains('1')",
-            content: "The customer was cared for",
-        },
+        ...runRuleNow(),
     ],
 });

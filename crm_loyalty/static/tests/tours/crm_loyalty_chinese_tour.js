@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { openLoyaltyApp, screenshot } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
+import { openLoyaltyApp, screenshot, openCareRules, openCustomer } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
 
 /**
  * A loyalty administrator working in Simplified Chinese: the dashboard, a customer's Loyalty
@@ -22,16 +22,7 @@ registry.category("web_tour.tours").add("crm_loyalty_chinese", {
             trigger: ".o_loyalty_migration .card-header:contains('年'):contains('月')",
             content: "The month as Chinese writes it (2026年11月)",
         },
-        {
-            trigger: "a[data-menu-xmlid='crm_loyalty.menu_loyalty_customers']",
-            content: "Open the customers",
-            run: "click",
-        },
-        {
-            trigger: ".o_list_view .o_data_row td[name='complete_name']:contains('Lotus Tea House')",
-            content: "Open a customer",
-            run: "click",
-        },
+        ...openCustomer("Lotus Tea House"),
         {
             trigger: ".o_notebook .nav-link:contains('客户忠诚')",
             content: "Open the Loyalty tab",
@@ -50,16 +41,7 @@ registry.category("web_tour.tours").add("crm_loyalty_chinese", {
             content: "The tier change logged by the engine reads in Chinese",
             run: () => screenshot("loyalty_tab_zh_CN"),
         },
-        {
-            trigger: "button[data-menu-xmlid='crm_loyalty.menu_loyalty_care']",
-            content: "Open the care menu",
-            run: "click",
-        },
-        {
-            trigger: "a[data-menu-xmlid='crm_loyalty.menu_loyalty_care_rules']",
-            content: "Open the care rules",
-            run: "click",
-        },
+        ...openCareRules(),
         {
             trigger: ".o_list_view .o_data_row:contains('生日祝福') td[name='trigger']:contains('生日')",
             content: "The birthday rule and its trigger, in Chinese",

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { openLoyaltyApp } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
+import { openLoyaltyApp, openCustomer } from "@crm_loyalty/../tests/tours/loyalty_tour_utils";
 
 /**
  * A sales manager opens the Loyalty app and a customer from its list.
@@ -9,16 +9,7 @@ registry.category("web_tour.tours").add("crm_loyalty_open_customer", {
     url: "/odoo",
     steps: () => [
         ...openLoyaltyApp(),
-        {
-            trigger: "a[data-menu-xmlid='crm_loyalty.menu_loyalty_customers']",
-            content: "Open the customers",
-            run: "click",
-        },
-        {
-            trigger: ".o_list_view .o_data_row td[name='complete_name']:contains('Lotus Tea House')",
-            content: "Open a customer",
-            run: "click",
-        },
+        ...openCustomer("Lotus Tea House"),
         {
             trigger: ".o_form_view .o_field_widget[name='name'] input:value('Lotus Tea House')",
             content: "The customer's form is open",
