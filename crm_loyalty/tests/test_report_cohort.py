@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 from odoo.tests import tagged
 
 from ..models.local_day import company_today
-from .common import LoyaltyCase
+from .common import LoyaltyCase, LoyaltyTourCase
 
 
 @tagged('post_install', '-at_install')
@@ -70,3 +70,29 @@ class TestRetentionByCohort(LoyaltyCase):
         self.assertEqual([(r.cohort, r.date, r.months_since, r.buying) for r in rows],
                          [(m2, m2, 0, 1), (m2, m1, 1, 1), (m2, m0, 2, 0)])
         self.assertFalse(self.env['crm.loyalty.report.cohort'].search([('partner_id', '=', self.p5.id)]))
+
+
+@tagged('post_install', '-at_install')
+class TestRetentionByCohortTour(LoyaltyTourCase):
+
+    def test_open_the_cohort_report(self):
+        """Two customers first bought last month, one of them again this month; a third first
+        bought this month: the report's cohort of last month reads 100 % then 50 %."""
+        today = company_today(self.env.company)
+        last_month = today.replace(day=1) - relativedelta(months=1)
+        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
+        first, second, third = self.env['res.partner'].create([
+            {'name': name, 'is_company': True, 'customer_rank': 1} for name in ('Tea One', 'Tea Two', 'Tea Three')])
+        for partner, day in ((first, last_month), (second, last_month.replace(day=5)), (first, today),
+                             (third, today)):
+            self.env['sale.order'].create({
+                'partner_id': partner.id, 'state': 'sale', 'date_order': f'{day} 10:00:00',
+                'order_line': [(0, 0, {'product_id': product.id, 'price_unit': 100, 'tax_id': False})],
+            })
+        self.env['crm.loyalty.engine']._recompute()
+        shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_cohort', login='admin')
+        self.assertEqual([path.name for path in shots], ['cohort.png'])
+        groups = self.env['crm.loyalty.report.cohort']._read_group(
+            [], ['cohort:month', 'months_since'], ['retention:avg'])
+        retention = {(cohort, since): round(value, 2) for cohort, since, value in groups}
+        self.assertEqual(retention, {(last_month, 0): 100.0, (last_month, 1): 50.0, (today.replace(day=1), 0): 100.0})
