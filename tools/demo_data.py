@@ -24,6 +24,7 @@ import random
 import sys
 import time
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 CN_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 CN_GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉萍红鹏辉建文斌宇浩凯健俊帆帅旭宁龙林欣晨雪琳"
@@ -100,6 +101,7 @@ CHANNEL_GRADES = [('Certified Distributor', '认证分销商', 1, 0.0, 0.0, -1),
                   ('Gold Distributor', '金牌分销商', 2, 20000.0, 3.5, 2),
                   ('Strategic Partner', '战略合作伙伴', 3, 80000.0, 4.0, 0)]
 SHOWCASE = 'Lotus Tea House'
+DEMO_TZ = 'Asia/Shanghai'   # the demo company's time zone: its days are Shanghai's, not UTC's
 # the second demo user, a loyalty administrator working in Simplified Chinese (login / password)
 CHINESE_USER = ('张敏', 'zhang')
 # (name, Chinese name, trigger, days, holdout %, activity summary)
@@ -205,7 +207,7 @@ class Generator:
         user = self.env['res.users'].search([('login', '=', login)])
         if not user:
             self.env['res.users'].create({
-                'name': name, 'login': login, 'password': login, 'lang': 'zh_CN', 'tz': 'Asia/Shanghai',
+                'name': name, 'login': login, 'password': login, 'lang': 'zh_CN', 'tz': DEMO_TZ,
                 'email': f'{login}@lotus-oak.example.com',
                 'groups_id': [(6, 0, [self.env.ref('sales_team.group_sale_salesman_all_leads').id,
                                       self.env.ref('crm_loyalty.group_loyalty_manager').id])],
@@ -220,7 +222,7 @@ class Generator:
                 'state_id': self.env.ref('base.state_cn_SH').id, 'email': 'info@lotus-oak.example.com',
                 'phone': '+86 21 6288 0000', 'website': 'https://lotus-oak.example.com',
             })
-            company.partner_id.tz = 'Asia/Shanghai'   # its days are Shanghai's, not UTC's
+            company.partner_id.tz = DEMO_TZ   # its days are Shanghai's, not UTC's
 
     def setup_sales_force(self):
         teams = {}
@@ -466,6 +468,36 @@ class Generator:
                             WHERE p.id = b.id""", [[b[0] for b in birthdays], [b[1] for b in birthdays]])
         self.env['res.partner'].invalidate_model(['birthday'])
         return len(birthdays)
+
+    def setup_relationship_value(self, share=0.1):
+        """The relationship value's inputs a real company would have entered: a default annual
+        wallet for the distributors' tag, a salesperson's estimate for a share of the company
+        customers (a few times what they spend), and referrals between customers. Returns
+        (estimates, referrals)."""
+        rng = self.rng
+        tag = self.env['res.partner.category'].search([('name', '=', 'Distributor')], limit=1)
+        if tag and not self.env['crm.loyalty.wallet.default'].search([('category_id', '=', tag.id)]):
+            self.env['crm.loyalty.wallet.default'].create({'category_id': tag.id, 'amount': 2_000_000})
+        self.cr.execute("""SELECT p.id, COALESCE(SUM(o.amount_untaxed), 0) FROM res_partner p
+                             JOIN sale_order o ON o.partner_id = p.id AND o.state = 'sale'
+                            WHERE p.customer_rank > 0 AND p.parent_id IS NULL AND p.channel_role IS NULL
+                            GROUP BY p.id ORDER BY p.id""")
+        buyers = self.cr.fetchall()
+        estimated = rng.sample(buyers, int(len(buyers) * share))
+        Partner = self.env['res.partner']
+        admin = self.env.ref('base.user_admin')
+        for partner_id, spent in estimated:
+            partner = Partner.browse(partner_id)
+            # entered by his salesperson, who the form names as its author
+            partner.with_user(partner.user_id or admin).sudo().loyalty_wallet_estimate = \
+                round(max(spent, 1000) * rng.uniform(1.2, 6), -2)
+        ids = [partner_id for partner_id, _spent in buyers]
+        referred = rng.sample(ids, int(len(ids) * share / 2))
+        for partner_id in referred:
+            referrer = rng.choice(ids)
+            if referrer != partner_id:
+                Partner.browse(partner_id).loyalty_referred_by_id = referrer
+        return len(estimated), len(referred)
 
     def setup_care(self):
         """The demo's care rules, each with its "What to do" line, run once (today, as the
@@ -747,8 +779,9 @@ def main():
     parser.add_argument('--loyalty', action='store_true',
                         help="also create tiers from the revenue distribution, run the loyalty engine and "
                              "build the snapshots of the past months")
-    parser.add_argument('--as-of', type=date.fromisoformat, default=date.today(),
-                        help="the day the history ends (default: today)")
+    parser.add_argument('--as-of', type=date.fromisoformat,
+                        default=datetime.now(ZoneInfo(DEMO_TZ)).date(),
+                        help="the day the history ends (default: today in the demo company's time zone)")
     args, odoo_args = parser.parse_known_args()
     if args.customers < 1 or args.orders < args.customers:
         parser.error("need at least one customer and at least one order per customer")
@@ -773,6 +806,8 @@ def main():
               f"{conflicts} conflicts")
         env['ir.config_parameter'].set_param(
             'crm_loyalty.demo_data', f"{args.customers} customers, {args.orders} orders, seed {args.seed}")
+        estimates, referrals = gen.setup_relationship_value()
+        print(f"relationship value: {estimates} wallet estimates, {referrals} referrals")
         if args.loyalty:
             cr.commit()
             gen.setup_tiers()
@@ -783,6 +818,8 @@ def main():
             env['crm.loyalty.engine']._start_backfill(gen.company, trigger=False)
             months, _left = env['crm.loyalty.engine']._backfill_steps()
             print(f"loyalty snapshots: {months} past months built in {time.time() - backfill_started:.1f} s")
+            # once more, now that the past months' snapshots give the revenue's growth
+            env['crm.loyalty.engine']._recompute(as_of=args.as_of)
             answers = gen.setup_feedback()
             print(f"satisfaction: {answers} answers and requests")
         print(f"care: {gen.setup_birthdays()} birthdays, {gen.setup_complaints()} complaints, "

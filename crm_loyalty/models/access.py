@@ -6,7 +6,6 @@ public method checks its caller itself, and the fields the addon computes (figur
 audit trails, tokens) are written by its own code only: in superuser mode, which no RPC
 call can reach, after the code has checked the caller.
 """
-from odoo import _
 from odoo.exceptions import AccessError
 
 LOYALTY_USER = 'crm_loyalty.group_loyalty_user'
@@ -35,12 +34,22 @@ def check_group(env, group, message=None):
     if env.su or env.user.has_group(group):
         return
     if message is None:
-        message = {
-            LOYALTY_USER: _("Only loyalty users can do this."),
-            LOYALTY_MANAGER: _("Only loyalty administrators can do this."),
-            SYSTEM: _("Only system administrators can do this."),
-        }.get(group) or _("You are not allowed to do this.")
+        env = reader_env(env)
+        if group == LOYALTY_USER:
+            message = env._("Only loyalty users can do this.")
+        elif group == LOYALTY_MANAGER:
+            message = env._("Only loyalty administrators can do this.")
+        elif group == SYSTEM:
+            message = env._("Only system administrators can do this.")
+        else:
+            message = env._("You are not allowed to do this.")
     raise AccessError(message)
+
+
+def reader_env(env):
+    """``env`` in the language of its user when the call named none (an external RPC
+    call without a context): the user reads the error in his language."""
+    return env if env.context.get('lang') else env(context=dict(env.context, lang=env.user.lang))
 
 
 def check_system_fields(records, vals_list, protected):
@@ -50,7 +59,8 @@ def check_system_fields(records, vals_list, protected):
     forbidden = sorted(protected.intersection(name for vals in vals_list for name in vals))
     if not forbidden or records.env.su:
         return
-    labels = ", ".join(records._fields[name]._description_string(records.env) for name in forbidden)
-    raise AccessError(_("These fields of %(model)s are set by Customer Loyalty itself and cannot be "
+    env = reader_env(records.env)
+    labels = ", ".join(records._fields[name]._description_string(env) for name in forbidden)
+    raise AccessError(env._("These fields of %(model)s are set by Customer Loyalty itself and cannot be "
                         "changed by hand: %(fields)s.",
-                        model=records.env['ir.model']._get(records._name).name, fields=labels))
+                        model=env['ir.model']._get(records._name).name, fields=labels))

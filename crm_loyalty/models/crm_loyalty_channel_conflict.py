@@ -60,10 +60,10 @@ class CrmLoyaltyChannelConflict(models.Model):
         'crm.loyalty.territory', 'Delivered Into', readonly=True,
         help="The territory the delivery address lies in; empty when it lies in no territory.")
     territory_label = fields.Char(
-        'Delivered Into', compute='_compute_labels',
+        'Delivered Into (shown)', compute='_compute_labels',
         help="The territory the delivery address lies in, or that it lies in none.")
     expected_distributor_label = fields.Char(
-        'Territory Of', compute='_compute_labels',
+        'Territory Of (shown)', compute='_compute_labels',
         help="The channel partner whose territory the goods were delivered into, or why there is none.")
     customer_id = fields.Many2one('res.partner', 'Customer', readonly=True)
     delivery_partner_id = fields.Many2one('res.partner', 'Delivery Address', readonly=True)
@@ -99,6 +99,7 @@ class CrmLoyaltyChannelConflict(models.Model):
     def action_confirm(self):
         """The conflict is real. Users who may write conflicts (loyalty users)."""
         self._decide('confirmed')
+        return True
 
     def action_dismiss(self):
         """The conflict is no conflict, for the reason written in its resolution."""
@@ -106,11 +107,13 @@ class CrmLoyaltyChannelConflict(models.Model):
         if any(not (conflict.resolution or '').strip() for conflict in self):
             raise UserError(_("Write down why the conflict is dismissed before dismissing it."))
         self._decide('dismissed')
+        return True
 
     def action_reset(self):
         """Back to new, to be decided again."""
         self.check_access('write')
         self.sudo().write({'state': 'new', 'decided_by_id': False, 'decided_date': False})
+        return True
 
     def _check_new(self):
         if self.filtered(lambda conflict: conflict.state != 'new'):

@@ -84,7 +84,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         REVIEW_REASONS, 'Decided Because', readonly=True,
         help="Why the proposal was decided without the review's buttons: the grade was set by hand.")
     reason_label = fields.Text(
-        'Reason', compute='_compute_reason_label',
+        'Reason (shown)', compute='_compute_reason_label',
         help="Why the grade changed or the proposal was rejected, in your language.")
 
     def init(self):
@@ -293,6 +293,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
                            'decided_date': fields.Date.context_today(self)})
         self._log_on_partners()
         self._sync_reviewer_activities(self.company_id)
+        return True
 
     def action_reject(self):
         self._check_reviewer()
@@ -304,6 +305,7 @@ class CrmLoyaltyChannelGradeReview(models.Model):
         self.sudo().write({'state': 'rejected', 'decided_by_id': self.env.uid,
                            'decided_date': fields.Date.context_today(self)})
         self._sync_reviewer_activities(self.company_id)
+        return True
 
     def _log_on_partners(self):
         for company, reviews in self.grouped('company_id').items():

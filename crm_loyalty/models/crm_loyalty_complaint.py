@@ -308,21 +308,27 @@ class CrmLoyaltyComplaint(models.Model):
 
     def action_start(self):
         self.write({'state': 'in_progress'})
+        return True
 
     def action_resolve(self):
         self.write({'state': 'resolved'})
+        return True
 
     def action_close(self):
         self.write({'state': 'closed'})
+        return True
 
     def action_reopen(self):
         self.write({'state': 'in_progress'})
+        return True
 
     def action_cancel(self):
         self.write({'state': 'cancelled'})
+        return True
 
     def action_reset(self):
         self.write({'state': 'new'})
+        return True
 
     def action_view_feedback(self):
         self.ensure_one()

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date, plaintext2html
 
@@ -227,6 +227,7 @@ class CrmLoyaltyFeedback(models.Model):
     def action_expire(self):
         """Close the requests still waiting for an answer."""
         self.filtered(lambda f: f.state == 'requested').write({'state': 'expired'})
+        return True
 
     # --- follow-up of an unhappy answer --------------------------------------------------
 
@@ -275,23 +276,31 @@ class CrmLoyaltyFeedback(models.Model):
         self.ensure_one()
         check_group(self.env, LOYALTY_USER)
         self.check_access('read')
+        try:
+            self.partner_id.check_access('write')   # Odoo plans activities for who may edit the record
+        except AccessError:
+            raise AccessError(_("You may not plan a call on %s: only users who may edit the customer can.",
+                                self.partner_id.display_name)) from None
         salesperson = self.commercial_partner_id.user_id
-        user = salesperson if salesperson.active and not salesperson.share else self.env.user
+        assignee = salesperson if salesperson.active and not salesperson.share else self.env.user
         summary = _("Call back about the satisfaction answer")
+        # the summary of the call planned by anyone, in whatever language he worked in
+        summaries = {self.with_context(lang=code).env._("Call back about the satisfaction answer")
+                     for code, _name in self.env['res.lang'].get_installed()}
         call = self.env.ref('mail.mail_activity_data_call')
         planned = self.env['mail.activity'].search([
             ('res_model', '=', 'res.partner'), ('res_id', '=', self.partner_id.id),
-            ('activity_type_id', '=', call.id), ('summary', '=', summary)], limit=1)
+            ('activity_type_id', '=', call.id), ('summary', 'in', list(summaries))], limit=1)
         if planned:
             message = _("A call is already planned for %(user)s on %(date)s.",
                         user=planned.user_id.name, date=format_date(self.env, planned.date_deadline))
         else:
             planned = self.partner_id.activity_schedule(
-                'mail.mail_activity_data_call', summary=summary, user_id=user.id,
+                'mail.mail_activity_data_call', summary=summary, user_id=assignee.id,
                 note=Markup('<p>%s</p>%s') % (self._answer_summary(),
                                               plaintext2html(self.comment) if self.comment else ''))
             message = _("Call scheduled for %(user)s on %(date)s.",
-                        user=user.name, date=format_date(self.env, planned.date_deadline))
+                        user=assignee.name, date=format_date(self.env, planned.date_deadline))
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',
             'params': {'type': 'success', 'message': message, 'sticky': False},

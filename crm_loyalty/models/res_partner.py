@@ -599,13 +599,19 @@ class ResPartner(models.Model):
         self.check_access('read')
         self.sudo().write({'relationship_level_manual': False})
         self.env['crm.loyalty.engine']._refresh_partners(self.commercial_partner_id)
+        return True
 
     def action_loyalty_request_feedback(self):
         """A satisfaction request for the customer, opened so that it can be sent or
         filled in from a phone call. Loyalty users."""
         self.ensure_one()
         check_group(self.env, LOYALTY_USER)
-        feedback = self.env['crm.loyalty.feedback'].create({'partner_id': self.commercial_partner_id.id})
+        Feedback = self.env['crm.loyalty.feedback']
+        # a request still waiting for the customer's answer is opened again, not doubled
+        feedback = Feedback.search([('commercial_partner_id', '=', self.commercial_partner_id.id),
+                                    ('company_id', '=', self.env.company.id), ('state', '=', 'requested')],
+                                   order='id desc', limit=1) \
+            or Feedback.create({'partner_id': self.commercial_partner_id.id})
         return {
             'type': 'ir.actions.act_window', 'res_model': 'crm.loyalty.feedback', 'res_id': feedback.id,
             'view_mode': 'form', 'target': 'current',
@@ -971,6 +977,17 @@ class ResPartner(models.Model):
                 partner.loyalty_wallet_source = _("Default of the tag %s", partner.loyalty_wallet_category_id.name)
             else:
                 partner.loyalty_wallet_source = _("No estimate")
+
+    @api.constrains('loyalty_referred_by_id', 'loyalty_wallet_estimate')
+    def _check_loyalty_value_on_the_customer(self):
+        # the figures are the customer's (his company's, for a contact): set there, not on a contact
+        for partner in self:
+            if partner.commercial_partner_id != partner and (
+                    partner.loyalty_referred_by_id or partner.loyalty_wallet_estimate):
+                raise ValidationError(_(
+                    "The referrer and the wallet estimate are the customer's: set them on %(customer)s, "
+                    "not on his contact %(contact)s.",
+                    customer=partner.commercial_partner_id.display_name, contact=partner.display_name))
 
     @api.constrains('loyalty_referred_by_id')
     def _check_loyalty_referred_by(self):

@@ -16,6 +16,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from ..models.access import LOYALTY_USER, check_group
 from ..models.crm_loyalty_channel_conflict import SYSTEM_FIELDS as CONFLICT_FIELDS
 from ..models.crm_loyalty_feedback import SYSTEM_FIELDS as FEEDBACK_FIELDS
 from ..models.res_partner import SYSTEM_FIELDS as PARTNER_FIELDS
@@ -110,6 +111,20 @@ def addon_public_methods(registry):
 
 
 @tagged('post_install', '-at_install')
+@tagged('post_install', '-at_install')
+class TestRefusalsInTheUsersLanguage(HttpCase):
+
+    def test_a_call_without_a_language_is_answered_in_the_users(self):
+        """An external RPC call sends no context: the refusal is in the caller's language."""
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module']._load_module_terms(['crm_loyalty'], ['zh_CN'])
+        employee = self.env['res.users'].create({'name': 'Wang', 'login': 'wang', 'lang': 'zh_CN'})
+        with self.assertRaisesRegex(AccessError, "只有忠诚度用户才能执行此操作"):
+            check_group(self.env(user=employee, context={}), LOYALTY_USER)
+        with self.assertRaisesRegex(AccessError, "Only loyalty users can do this"):
+            check_group(self.env(user=employee, context={'lang': 'en_US'}), LOYALTY_USER)
+
+
 class TestRpcAccess(HttpCase):
 
     @classmethod

@@ -277,6 +277,33 @@ class TestFeedback(LoyaltyCase):
         self.assertEqual(len(self.env['mail.activity'].search([('res_model', '=', 'res.partner'),
                                                                ('res_id', '=', self.customer.id)])), 1)
 
+    def test_a_call_planned_in_chinese_is_not_planned_again_in_english(self):
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module']._load_module_terms(['crm_loyalty'], ['zh_CN'])
+        answer = self._detractor()
+        answer.with_context(lang='zh_CN').action_schedule_call()
+        again = answer.with_context(lang='en_US').action_schedule_call()
+        self.assertIn("A call is already planned", again['params']['message'])
+        calls = self.env['mail.activity'].search([('res_model', '=', 'res.partner'), ('res_id', '=', self.customer.id)])
+        self.assertEqual(calls.mapped('summary'), ["就满意度回答回电"])
+
+    def test_a_loyalty_user_who_may_not_edit_the_customer_is_told_so(self):
+        answer = self._detractor()
+        reader = new_test_user(self.env, 'loyalty.reader', groups='base.group_user,crm_loyalty.group_loyalty_user')
+        with self.assertRaisesRegex(AccessError, "You may not plan a call on Lotus Tea House"):
+            answer.with_user(reader).action_schedule_call()
+        self.assertFalse(self.env['mail.activity'].search([('res_model', '=', 'res.partner'),
+                                                           ('res_id', '=', self.customer.id)]))
+
+    def test_asking_again_opens_the_request_still_waiting(self):
+        first = self.customer.action_loyalty_request_feedback()
+        second = self.customer.action_loyalty_request_feedback()
+        self.assertEqual(second['res_id'], first['res_id'])
+        self.assertEqual(self.Feedback.search_count([('partner_id', '=', self.customer.id)]), 1)
+        self.Feedback.browse(first['res_id']).action_expire()
+        self.assertNotEqual(self.customer.action_loyalty_request_feedback()['res_id'], first['res_id'],
+                            "an expired request is not waiting any more: a new one is made")
+
     def test_following_up_an_answer_is_for_loyalty_users(self):
         answer = self._detractor()
         employee = new_test_user(self.env, 'plain.employee', groups='base.group_user,base.group_partner_manager')

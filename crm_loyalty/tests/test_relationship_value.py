@@ -71,6 +71,13 @@ class TestRelationshipValue(LoyaltyCase):
         with self.assertRefused("cannot be referred by himself"):
             self.referrer.loyalty_referred_by_id = self.referrer_contact
 
+    def test_the_referrer_and_the_wallet_are_set_on_the_customer_not_a_contact(self):
+        contact = self.referrer_contact
+        for field, value in (('loyalty_referred_by_id', self.customer.id), ('loyalty_wallet_estimate', 5000)):
+            with self.subTest(field=field), self.assertRefused("set them on"):
+                contact.write({field: value})
+            self.assertFalse(contact[field])
+
     def test_an_opportunity_passes_its_referrer_to_its_customer(self):
         referred = self._create_customer('Bamboo Teas')
         already = self._create_customer('Cloud Mist', loyalty_referred_by_id=self.customer.id)
