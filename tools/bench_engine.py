@@ -16,8 +16,10 @@ measures, on it and in this order:
    table, then one plain UPDATE writing as many company-dependent (jsonb) columns as the
    engine, the engine's way, to the same partners (commercial entities and their
    contacts). For the engine: wall time, SQL statements,
-   partners written, tier changes and the process's peak RSS (its high-water mark reset
-   just before the call where the kernel allows it).
+   partners written, tier changes, the process's peak RSS (its high-water mark reset
+   just before the call where the kernel allows it) and, within the same call, the time
+   of the relationship value part (VALUE_METHODS: the value figures and the preference
+   card of the scores step) and its share of the recompute.
 3. In the state the nightly cron and the orders then meet, rolled back each time: the
    same recompute again (few changes left), then the cost of the order hook over fresh
    draft orders of existing customers: `_refresh_partners` of the customer alone, and
@@ -51,6 +53,7 @@ import threading
 import time
 from contextlib import contextmanager
 
+VALUE_METHODS = ('_build_value_figures', '_build_preferences')  # of crm.loyalty.engine
 CARE_ACTION = "schedule an activity (a call for the rule's user)"
 CARE_RULES = [('dormant', 180), ('churn_risk_high', 0), ('birthday', 0)]
 TIERS = [('Bronze', 0.50, 'reactive'), ('Silver', 0.75, 'accountable'), ('Gold', 0.90, 'proactive'),
@@ -207,7 +210,7 @@ class Bench:
         [(changes_before,)] = self.sql("SELECT count(*) FROM crm_loyalty_tier_history")
         peak_reset = reset_peak_rss()
         baseline = status_kb('VmRSS')
-        with statement_timings() as timings:
+        with statement_timings() as timings, method_timings(self.env, 'crm.loyalty.engine', VALUE_METHODS) as parts:
             written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine']._recompute())
         peak = status_kb('VmHWM')
         rows = sum(self.sql("SELECT count(*) FROM res_partner WHERE loyalty_scored_date ? %s",
@@ -218,6 +221,8 @@ class Bench:
                'rss_before_mb': mb(baseline), 'peak_rss_mb': mb(peak),
                'peak_rss_scope': 'this call' if peak_reset else 'process lifetime (peak reset not allowed)',
                'sql_seconds': sum(t for t, _q in timings), 'python_seconds': seconds - sum(t for t, _q in timings),
+               'value_seconds': sum(parts.values()), 'value_parts_seconds': parts,
+               'value_share_of_recompute': sum(parts.values()) / seconds,
                'slowest_statements': [{'seconds': t, 'sql': q} for t, q in sorted(timings, reverse=True)[:6]]}
         if not keep:
             self.rollback()
@@ -250,7 +255,9 @@ class Bench:
             'rss_before_mb': hungriest['rss_before_mb'], 'peak_rss_mb': hungriest['peak_rss_mb'],
             'seconds_per_1000_orders': best_engine['seconds'] * 1000 / orders,
             'note': "_recompute() in one transaction, as called (no per-batch commits), ORM flush included, "
-                    "commit excluded; figures of the fastest run, statements of the last, peak RSS of the hungriest",
+                    "commit excluded; figures of the fastest run, statements of the last, peak RSS of the hungriest; "
+                    "value_seconds: its calls of VALUE_METHODS in that run (writing their columns to the "
+                    "partners is in the write step, not counted)",
         }
         self.result['engine_over_floor'] = best_engine['seconds'] / best_floor['seconds']
 
@@ -498,6 +505,35 @@ def statement_timings():
 
 
 @contextmanager
+def method_timings(env, model, names):
+    """A dict that collects the seconds spent in the methods ``names`` of ``model``, in
+    this process."""
+    cls = env.registry[model]
+    own = {name: cls.__dict__.get(name) for name in names}
+    seconds = dict.fromkeys(names, 0.0)
+
+    def timed(name, original):
+        def method(self, *args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                seconds[name] += time.perf_counter() - start
+        return method
+
+    for name in names:
+        setattr(cls, name, timed(name, getattr(cls, name)))
+    try:
+        yield seconds
+    finally:
+        for name, method in own.items():
+            if method is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, method)
+
+
+@contextmanager
 def without_loyalty_hook(env):
     """sale.order.action_confirm without crm_loyalty's hooks (loyalty refresh and channel
     conflict detection), in this process only."""
@@ -593,7 +629,8 @@ def main():
     engine, floor = result['engine'], result['floor']
     print(f"engine {engine['best_seconds']:.2f} s ({engine['sql_statements']} statements, "
           f"{engine['partner_rows_written']} partners, peak RSS {engine['peak_rss_mb']} MB), "
-          f"floor {floor['best_seconds']:.2f} s: x{result['engine_over_floor']:.1f}")
+          f"floor {floor['best_seconds']:.2f} s: x{result['engine_over_floor']:.1f}; relationship value "
+          f"{engine['value_seconds']:.2f} s ({100 * engine['value_share_of_recompute']:.0f} % of the recompute)")
     channel = result.get('channel')
     if channel:
         print(f"territories: {channel['partners']} partners matched in {channel['match_seconds']:.2f} s "

@@ -40,6 +40,8 @@ ROWS = [
                                                    f"({' '.join(f'{s:.2f}' for s in e['engine']['runs_seconds'])})"),
     ("  in SQL + in Python s", lambda g, e: e and f"{e['engine']['sql_seconds']:.2f} + "
                                                   f"{e['engine']['python_seconds']:.2f}"),
+    ("  of which value part s / share", lambda g, e: dig(e, 'engine', 'value_seconds') is not None and
+        f"{e['engine']['value_seconds']:.2f} / {100 * e['engine']['value_share_of_recompute']:.0f} %"),
     ("engine s / 1000 orders", lambda g, e: fmt(dig(e, 'engine', 'seconds_per_1000_orders'), '.4f')),
     ("engine SQL statements", lambda g, e: fmt(dig(e, 'engine', 'sql_statements'), 'd')),
     ("engine RSS before/peak MB", lambda g, e: e and f"{e['engine']['rss_before_mb']:.0f} / "
