@@ -794,6 +794,13 @@ class CrmLoyaltyEngine(models.AbstractModel):
                    SELECT partner_id, 'category', NULL, categ_id, rank, days FROM categories WHERE rank <= 3
                     UNION ALL
                    SELECT partner_id, 'basket', unnest(basket), NULL, 1, days FROM usual
+               ), existing AS MATERIALIZED (
+                   -- the card as it was, read once: the INSERT below must not scan the table it
+                   -- fills (on a first build the planner, seeing an empty table, would scan it
+                   -- again for every new row: a time growing with the square of the card)
+                   SELECT p.partner_id, p.kind, p.product_id, p.category_id, p.rank, p.purchase_count
+                     FROM crm_loyalty_preference p
+                    WHERE p.company_id = %(company)s %(only)s
                ), cleared AS (
                    -- only what changed is rewritten: most of the card stays from one night to the next
                    DELETE FROM crm_loyalty_preference p
@@ -806,14 +813,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
                SELECT c.partner_id, %(company)s, c.kind, c.product_id, c.category_id, c.rank, c.days,
                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                  FROM card c
-                WHERE NOT EXISTS (SELECT 1 FROM crm_loyalty_preference p
-                                   WHERE p.company_id = %(company)s AND %(same)s)""",
+                WHERE NOT EXISTS (SELECT 1 FROM existing p WHERE %(same)s)""",
             lines=purchase_lines_sql(company, params['window_start'] + timedelta(days=1),
                                      params['as_of'] + timedelta(days=1), partners=partner_ids),
             company=company.id, only=only, uid=params['uid'],
+            # equalities only, so that the planner may hash them (ids are never 0)
             same=SQL("""c.partner_id = p.partner_id AND c.kind = p.kind AND c.rank = p.rank
-                        AND c.days = p.purchase_count AND c.product_id IS NOT DISTINCT FROM p.product_id
-                        AND c.category_id IS NOT DISTINCT FROM p.category_id""")))
+                        AND c.days = p.purchase_count AND COALESCE(c.product_id, 0) = COALESCE(p.product_id, 0)
+                        AND COALESCE(c.category_id, 0) = COALESCE(p.category_id, 0)""")))
         self.env['crm.loyalty.preference'].invalidate_model()
         self.env['res.partner'].invalidate_model(PREFERENCE_CARD_FIELDS)
 
