@@ -504,6 +504,15 @@ def statement_timings():
             thread.query_hooks = hooks
 
 
+def restore(cls, own):
+    """Put back the methods ``own`` ({name: the class's own method, or None}) of ``cls``."""
+    for name, method in own.items():
+        if method is None:
+            delattr(cls, name)
+        else:
+            setattr(cls, name, method)
+
+
 @contextmanager
 def method_timings(env, model, names):
     """A dict that collects the seconds spent in the methods ``names`` of ``model``, in
@@ -526,11 +535,7 @@ def method_timings(env, model, names):
     try:
         yield seconds
     finally:
-        for name, method in own.items():
-            if method is None:
-                delattr(cls, name)
-            else:
-                setattr(cls, name, method)
+        restore(cls, own)
 
 
 @contextmanager
@@ -545,11 +550,7 @@ def without_loyalty_hook(env):
     try:
         yield
     finally:
-        for name, method in own.items():
-            if method is None:
-                delattr(cls, name)
-            else:
-                setattr(cls, name, method)
+        restore(cls, own)
 
 
 @contextmanager

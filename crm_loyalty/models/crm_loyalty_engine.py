@@ -767,13 +767,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
         only = SQL("AND p.partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
         self.env.cr.execute(SQL(
             """WITH lines AS MATERIALIZED (
-                   SELECT l.partner_id, l.day, l.product_id, pt.categ_id
+                   -- each product once a day: a product bought on a day counts once that day
+                   SELECT DISTINCT l.partner_id, l.day, l.product_id, pt.categ_id
                      FROM (%(lines)s) l
                      JOIN product_product pp ON pp.id = l.product_id
                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
                ), products AS (
-                   SELECT partner_id, product_id, COUNT(DISTINCT day) AS days,
-                          RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(DISTINCT day) DESC) AS rank
+                   SELECT partner_id, product_id, COUNT(*) AS days,
+                          RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(*) DESC) AS rank
                      FROM lines GROUP BY partner_id, product_id
                ), categories AS (
                    SELECT partner_id, categ_id, COUNT(DISTINCT day) AS days,
@@ -781,7 +782,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                      FROM lines GROUP BY partner_id, categ_id
                ), baskets AS (
                    SELECT partner_id, basket, COUNT(*) AS days, MAX(day) AS last_day
-                     FROM (SELECT partner_id, day, ARRAY_AGG(DISTINCT product_id ORDER BY product_id) AS basket
+                     FROM (SELECT partner_id, day, ARRAY_AGG(product_id ORDER BY product_id) AS basket
                              FROM lines GROUP BY partner_id, day) d
                     GROUP BY partner_id, basket
                ), usual AS (

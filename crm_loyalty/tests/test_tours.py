@@ -7,17 +7,23 @@ from .common import DashboardHistory, LoyaltyTourCase
 @tagged('post_install', '-at_install')
 class TestTours(LoyaltyTourCase):
 
-    def test_open_a_customer_from_the_loyalty_menu(self):
+    def _tea_house(self, silver, gold, amounts):
+        """Lotus Tea House, who bought ``amounts`` (confirmed orders), and the tiers Silver and
+        Gold from the figures ``silver`` and ``gold``: (customer, tiers)."""
         customer = self.env['res.partner'].create({'name': 'Lotus Tea House', 'is_company': True,
                                                    'customer_rank': 1})
-        self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 300},
-                                             {'name': 'Gold', 'min_value': 800}])
+        tiers = self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': silver},
+                                                     {'name': 'Gold', 'min_value': gold}])
         product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
-        for amount in (500, 450):
+        for amount in amounts:
             self.env['sale.order'].create({
                 'partner_id': customer.id,
                 'order_line': [(0, 0, {'product_id': product.id, 'price_unit': amount, 'tax_id': False})],
             }).action_confirm()
+        return customer, tiers
+
+    def test_open_a_customer_from_the_loyalty_menu(self):
+        customer, _tiers = self._tea_house(300, 800, (500, 450))
         self.env['crm.loyalty.engine']._recompute()
         shots = self.start_tour_with_screenshots('/odoo', 'crm_loyalty_open_customer', login='admin')
         self.assertEqual([path.name for path in shots], ['customer_form.png', 'loyalty_tab.png', 'settings.png'])
@@ -28,16 +34,7 @@ class TestTours(LoyaltyTourCase):
         """A loyalty administrator working in Chinese: the dashboard (amounts in 万, the month
         as 2026年11月), a customer's Loyalty tab with a tier change the engine logged in English
         read in Chinese, and a care rule with its "What to do" line."""
-        customer = self.env['res.partner'].create({'name': 'Lotus Tea House', 'is_company': True,
-                                                   'customer_rank': 1})
-        silver, gold = self.env['crm.loyalty.tier'].create([{'name': 'Silver', 'min_value': 300000},
-                                                            {'name': 'Gold', 'min_value': 800000}])
-        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
-        for amount in (500000, 450000):
-            self.env['sale.order'].create({
-                'partner_id': customer.id,
-                'order_line': [(0, 0, {'product_id': product.id, 'price_unit': amount, 'tax_id': False})],
-            }).action_confirm()
+        customer, (silver, gold) = self._tea_house(300000, 800000, (500000, 450000))
         self.env['crm.loyalty.engine'].with_context(lang='en_US')._recompute()
         call = self.env.ref('mail.mail_activity_data_call')
         rule = self.env['crm.loyalty.care.rule'].create({
