@@ -1,6 +1,6 @@
 {
     'name': 'Customer Loyalty',
-    'version': '18.0.1.1.0',
+    'version': '18.0.1.2.0',
     'category': 'Sales/CRM',
     'summary': 'Loyalty tiers, satisfaction, relationship value, segments and churn risk '
                'from your sales history; automated customer care; channel partners',

@@ -21,7 +21,8 @@ measures, on it and in this order:
    of the relationship value part (VALUE_METHODS: the value figures and the preference
    card of the scores step) and its share of the recompute.
 3. In the state the nightly cron and the orders then meet, rolled back each time: the
-   same recompute again (few changes left), then the cost of the order hook over fresh
+   same recompute again (few changes left; with its relationship value part, the nightly
+   case), then the cost of the order hook over fresh
    draft orders of existing customers: `_refresh_partners` of the customer alone, and
    `action_confirm()` with and without the hook (medians).
 4. With --orm-sample N: a plain ORM implementation (per customer `read_group` of his
@@ -264,10 +265,15 @@ class Bench:
     # 3. after the committed recompute: the same again, then the order hook
     def rerun(self):
         self.vacuum('res_partner', 'crm_loyalty_tier_history', 'crm_loyalty_snapshot', 'mail_message')
-        _written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine']._recompute())
+        with method_timings(self.env, 'crm.loyalty.engine', VALUE_METHODS) as parts:
+            _written, seconds, statements = self.measure(lambda: self.env['crm.loyalty.engine']._recompute())
         self.rollback()
         self.result['engine']['rerun_seconds'] = seconds
         self.result['engine']['rerun_sql_statements'] = statements
+        # the nightly case: the card and the figures mostly unchanged since the committed run
+        self.result['engine']['rerun_value_seconds'] = sum(parts.values())
+        self.result['engine']['rerun_value_parts_seconds'] = parts
+        self.result['engine']['rerun_value_share_of_recompute'] = sum(parts.values()) / seconds
 
     def backtest(self):
         """The prediction backtest alone (part of every full recompute), against the recompute."""

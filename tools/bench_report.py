@@ -47,6 +47,8 @@ ROWS = [
     ("engine RSS before/peak MB", lambda g, e: e and f"{e['engine']['rss_before_mb']:.0f} / "
                                                      f"{e['engine']['peak_rss_mb']:.0f}"),
     ("engine re-run s", lambda g, e: fmt(dig(e, 'engine', 'rerun_seconds'), '.2f')),
+    ("  of which value part s / share", lambda g, e: dig(e, 'engine', 'rerun_value_seconds') is not None and
+        f"{e['engine']['rerun_value_seconds']:.2f} / {100 * e['engine']['rerun_value_share_of_recompute']:.0f} %"),
     ("  of which backtest s / share", lambda g, e: dig(e, 'backtest') and f"{e['backtest']['seconds']:.2f} / "
                                                    f"{100 * e['backtest']['share_of_recompute']:.0f} %"),
     ("floor s (best of runs)", lambda g, e: e and f"{e['floor']['best_seconds']:.2f} "

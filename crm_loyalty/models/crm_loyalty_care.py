@@ -160,6 +160,11 @@ class CrmLoyaltyCareRule(models.Model):
              "opportunity.")
     product_ids = fields.Many2many('product.product', string='Products')
     product_category_ids = fields.Many2many('product.category', string='Product Categories')
+    favourite_products_only = fields.Boolean(
+        'His Usual Products Only',
+        help="Replenishment: only the products of the customer's preference card (his favourite products and "
+             "his usual order, from the last recompute), so that he is reminded of what he buys out of habit, "
+             "not of what he has stopped buying.")
     satisfaction_level = fields.Selection(
         [('1', '1'), ('2', '2'), ('3', '3')], 'At or Below', default='2',
         help="Low satisfaction: answers at or below this score, or a detractor's recommendation.")
@@ -476,6 +481,11 @@ class CrmLoyaltyCareRule(models.Model):
         """Customers whose own rhythm for a product says he runs out within N days."""
         products = SQL("TRUE") if not (self.product_ids or self.product_category_ids) else SQL(
             "(l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))", self.product_ids.ids, self._category_ids())
+        if self.favourite_products_only:
+            products = SQL(
+                """%s AND EXISTS (SELECT 1 FROM crm_loyalty_preference f
+                                   WHERE f.partner_id = l.partner_id AND f.company_id = %s
+                                     AND f.product_id = l.product_id)""", products, self.company_id.id)
         return SQL(
             """SELECT r.partner_id, 'product ' || r.product_id || ' after ' || r.last_day FROM (
                    SELECT l.partner_id, l.product_id,

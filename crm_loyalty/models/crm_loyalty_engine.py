@@ -112,6 +112,7 @@ VALUE_FIELDS = {
 }
 LOW_WALLET_SHARE = 0.25     # below this share of a wallet at least the median, the wallet is worth growing
 GROWTH_MONTHS = 6           # the months of window revenue whose trend is the capability value
+PREFERENCE_MIN_DAYS = 2     # the days a product, category or basket is bought on to be a habit of the card
 # a larger company's models are fitted on a uniform sample of this many customers (lib.clv)
 FIT_SAMPLE_SIZE = 100000
 NEXT_PURCHASE_DAYS = 30     # the horizon of loyalty_purchase_probability_30d
@@ -762,7 +763,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         partners ``partner_ids``), from their purchase lines of the scoring window (his habits
         now), in one statement: the three products and categories bought on the most days
         (ties at the third kept), and the usual order, the set of products bought together on
-        the most days (at least two; ties: the latest)."""
+        the most days (ties: the latest). A preference is a habit: each is bought on two days
+        at least, so that a customer who bought once has no card (often most of them)."""
         company = params['company']
         only = SQL("AND p.partner_id = ANY(%s)", partner_ids) if partner_ids is not None else SQL()
         self.env.cr.execute(SQL(
@@ -773,13 +775,15 @@ class CrmLoyaltyEngine(models.AbstractModel):
                      JOIN product_product pp ON pp.id = l.product_id
                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
                ), products AS (
+                   -- ranked among the habits only (the same ranks: a product bought once
+                   -- is never ahead of one bought twice)
                    SELECT partner_id, product_id, COUNT(*) AS days,
                           RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(*) DESC) AS rank
-                     FROM lines GROUP BY partner_id, product_id
+                     FROM lines GROUP BY partner_id, product_id HAVING COUNT(*) >= %(habit)s
                ), categories AS (
                    SELECT partner_id, categ_id, COUNT(DISTINCT day) AS days,
                           RANK() OVER (PARTITION BY partner_id ORDER BY COUNT(DISTINCT day) DESC) AS rank
-                     FROM lines GROUP BY partner_id, categ_id
+                     FROM lines GROUP BY partner_id, categ_id HAVING COUNT(DISTINCT day) >= %(habit)s
                ), baskets AS (
                    SELECT partner_id, basket, COUNT(*) AS days, MAX(day) AS last_day
                      FROM (SELECT partner_id, day, ARRAY_AGG(product_id ORDER BY product_id) AS basket
@@ -787,7 +791,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                     GROUP BY partner_id, basket
                ), usual AS (
                    SELECT DISTINCT ON (partner_id) partner_id, basket, days FROM baskets
-                    WHERE days >= 2 ORDER BY partner_id, days DESC, last_day DESC
+                    WHERE days >= %(habit)s ORDER BY partner_id, days DESC, last_day DESC
                ), card AS MATERIALIZED (
                    SELECT partner_id, 'product' AS kind, product_id, NULL::int AS category_id, rank, days
                      FROM products WHERE rank <= 3
@@ -809,15 +813,13 @@ class CrmLoyaltyEngine(models.AbstractModel):
                       AND NOT EXISTS (SELECT 1 FROM card c WHERE %(same)s)
                )
                INSERT INTO crm_loyalty_preference
-                      (partner_id, company_id, kind, product_id, category_id, rank, purchase_count,
-                       create_uid, create_date, write_uid, write_date)
-               SELECT c.partner_id, %(company)s, c.kind, c.product_id, c.category_id, c.rank, c.days,
-                      %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                      (partner_id, company_id, kind, product_id, category_id, rank, purchase_count)
+               SELECT c.partner_id, %(company)s, c.kind, c.product_id, c.category_id, c.rank, c.days
                  FROM card c
                 WHERE NOT EXISTS (SELECT 1 FROM existing p WHERE %(same)s)""",
             lines=purchase_lines_sql(company, params['window_start'] + timedelta(days=1),
                                      params['as_of'] + timedelta(days=1), partners=partner_ids),
-            company=company.id, only=only, uid=params['uid'],
+            company=company.id, only=only, habit=PREFERENCE_MIN_DAYS,
             # equalities only, so that the planner may hash them (ids are never 0)
             same=SQL("""c.partner_id = p.partner_id AND c.kind = p.kind AND c.rank = p.rank
                         AND c.days = p.purchase_count AND COALESCE(c.product_id, 0) = COALESCE(p.product_id, 0)

@@ -927,12 +927,13 @@ class ResPartner(models.Model):
         domain=lambda self: [('company_id', '=', self.env.company.id)])
     loyalty_favourite_product_ids = fields.Many2many(
         'product.product', compute='_compute_loyalty_preferences', string='Favourite Products',
-        help="The products the customer bought on the most days of the scoring window (up to three; equal ones "
-             "all kept). In an email template: {{ object.loyalty_favourite_product_ids[:1].name }}.")
+        help="The products the customer bought on the most days of the scoring window, two days at least (up to "
+             "three; equal ones all kept). In an email template: "
+             "{{ object.loyalty_favourite_product_ids[:1].name }}.")
     loyalty_favourite_category_ids = fields.Many2many(
         'product.category', compute='_compute_loyalty_preferences', string='Favourite Categories',
-        help="The product categories the customer bought on the most days of the scoring window (up to three; "
-             "equal ones all kept).")
+        help="The product categories the customer bought on the most days of the scoring window, two days at "
+             "least (up to three; equal ones all kept).")
     loyalty_usual_order_product_ids = fields.Many2many(
         'product.product', compute='_compute_loyalty_preferences', string='Usual Order',
         help="The products the customer bought together on the most days of the scoring window (twice at "

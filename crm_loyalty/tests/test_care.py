@@ -209,6 +209,24 @@ class TestCareRules(LoyaltyCase):
                          [(self.customer.id, f'product {filter_.id} after {self.AS_OF - timedelta(days=30)}')])
         self.assertFalse(refill._candidates(self.AS_OF - timedelta(days=1)))
 
+    def test_replenishment_of_his_usual_products_only(self):
+        """Tea bought 70 and 30 days ago, a habit of his card; a kettle bought 500 and 460
+        days ago, before the scoring window, which he no longer buys: both rhythms say he
+        runs out, only the tea is his usual product."""
+        tea, kettle = self.env['product.product'].create([
+            {'name': name, 'type': 'consu'} for name in ('Tea', 'Kettle')])
+        for product, days_ago in ((tea, 70), (tea, 30), (kettle, 500), (kettle, 460)):
+            self._order(self.customer, 50, days_ago).order_line.product_id = product
+        self._recompute()
+        self.assertEqual(self.customer.loyalty_favourite_product_ids, tea)
+        every = self._rule(trigger='replenishment', days=10)
+        self.assertEqual({occurrence for _partner, occurrence in every._candidates(self.AS_OF)},
+                         {f'product {kettle.id} after {self.AS_OF - timedelta(days=460)}',
+                          f'product {tea.id} after {self.AS_OF - timedelta(days=30)}'})
+        usual = self._rule(trigger='replenishment', days=10, favourite_products_only=True)
+        self.assertEqual(usual._candidates(self.AS_OF),
+                         [(self.customer.id, f'product {tea.id} after {self.AS_OF - timedelta(days=30)}')])
+
     def test_key_account_not_contacted(self):
         rule = self._rule(trigger='no_contact', days=30,
                           partner_domain=f"[('id', '=', {self.customer.id})]")

@@ -2,8 +2,10 @@
 growth of a customer's revenue, on small histories computed by hand."""
 from datetime import date, datetime, time, timedelta
 
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
+from odoo.tools.sql import column_exists
 
 from .common import LoyaltyCase
 
@@ -196,11 +198,33 @@ class TestRelationshipValue(LoyaltyCase):
         self.assertEqual(self.customer.loyalty_usual_order_product_ids, a | b)
         self.assertEqual(preferences.filtered(lambda row: row.kind == 'basket').mapped('purchase_count'), [2, 2])
 
-    def test_a_usual_order_is_bought_twice_at_least(self):
-        self._basket(self.customer, self.product, 10)
+    def test_a_customer_who_bought_once_has_no_preference_yet(self):
+        """One purchase is not a habit: no favourite, no usual order, whatever he bought."""
+        other = self.env['product.product'].create({'name': 'Jasmine Tea', 'type': 'consu'})
+        self._basket(self.customer, self.product | other, 10)
+        self._recompute()
+        self.assertTrue(self.customer.loyalty_last_purchase_date)
+        self.assertFalse(self.customer.loyalty_preference_ids)
+        self.assertFalse(self.customer.loyalty_favourite_product_ids)
+        self.assertFalse(self.customer.loyalty_favourite_category_ids)
+        self.assertFalse(self.customer.loyalty_usual_order_product_ids)
+
+    def test_a_preference_is_bought_on_two_days_at_least(self):
+        """The tea on two days, the jasmine once, the tea and the jasmine together once: the
+        tea is his favourite, the jasmine is not (even among his first three), and his only
+        basket bought twice, the tea alone, is his usual order. Its category, bought on three
+        days, is his favourite category."""
+        jasmine = self.env['product.product'].create({
+            'name': 'Jasmine Tea', 'type': 'consu', 'categ_id': self.product.categ_id.id})
+        for products, days_ago in (((self.product,), 10), ((self.product,), 20), ((jasmine,), 30)):
+            self._basket(self.customer, products, days_ago)
         self._recompute()
         self.assertEqual(self.customer.loyalty_favourite_product_ids, self.product)
-        self.assertFalse(self.customer.loyalty_usual_order_product_ids)
+        self.assertEqual(self.customer.loyalty_favourite_category_ids, self.product.categ_id)
+        self.assertEqual(self.customer.loyalty_usual_order_product_ids, self.product)
+        card = self.customer.loyalty_preference_ids
+        self.assertEqual(sorted((row.kind, row.rank, row.purchase_count) for row in card),
+                         [('basket', 1, 2), ('category', 1, 3), ('product', 1, 2)])
 
     def test_usual_order_day_is_the_weekday_bought_on_most(self):
         """AS_OF, 22 November 2026, is a Sunday: bought on three Sundays and a Saturday."""
@@ -209,8 +233,27 @@ class TestRelationshipValue(LoyaltyCase):
         self._recompute()
         self.assertEqual(self.customer.loyalty_usual_weekday, '7')
 
+    def test_the_card_is_written_without_log_columns(self):
+        """The engine writes the card in bulk: no log columns, whose foreign keys to the
+        users it would check on every row. The migration of 18.0.1.2.0 drops those of a
+        database that had them, and the engine writes the card again."""
+        self.assertFalse(column_exists(self.env.cr, 'crm_loyalty_preference', 'create_uid'))
+        self.env.cr.execute("""ALTER TABLE crm_loyalty_preference
+                                 ADD COLUMN create_uid int REFERENCES res_users ON DELETE SET NULL,
+                                 ADD COLUMN create_date timestamp, ADD COLUMN write_uid int REFERENCES res_users,
+                                 ADD COLUMN write_date timestamp""")
+        load_script('crm_loyalty/migrations/18.0.1.2.0/post-migrate.py', 'crm_loyalty_migration').migrate(
+            self.env.cr, '18.0.1.1.0')
+        for column in ('create_uid', 'create_date', 'write_uid', 'write_date'):
+            self.assertFalse(column_exists(self.env.cr, 'crm_loyalty_preference', column), column)
+        for days_ago in (10, 40):
+            self._basket(self.customer, self.product, days_ago)
+        self._recompute()
+        self.assertEqual(self.customer.loyalty_favourite_product_ids, self.product)
+
     def test_the_favourite_product_in_an_email_template(self):
         self._basket(self.customer, self.product, 10)
+        self._basket(self.customer, self.product, 40)
         self._recompute()
         template = self.env['mail.template'].create({
             'name': 'Your usual', 'model_id': self.env['ir.model']._get_id('res.partner'),
@@ -219,8 +262,10 @@ class TestRelationshipValue(LoyaltyCase):
         self.assertEqual(subject, 'Your usual Oolong Tea')
 
     def test_a_contact_shows_his_companys_preference_card(self):
+        """Her order and her company's, on two days, make the company's habit."""
         contact = self.env['res.partner'].create({'name': 'Ms Lin', 'parent_id': self.customer.id})
         self._basket(contact, self.product, 10)
+        self._basket(self.customer, self.product, 20)
         self._recompute()
         self.assertEqual(contact.loyalty_favourite_product_ids, self.product)
         self.assertEqual(self.customer.loyalty_favourite_product_ids, self.product)

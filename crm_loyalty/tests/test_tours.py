@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -84,11 +86,14 @@ class TestRelationshipValueTour(LoyaltyTourCase):
         referred = Partner.create({'name': 'Bamboo Teas', 'is_company': True, 'customer_rank': 1,
                                    'loyalty_referred_by_id': customer.id})
         product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
-        for partner, amount in ((customer, 500), (referred, 300)):
-            self.env['sale.order'].create({
+        # his tea bought on two days, a habit of his preference card
+        for partner, amount, weeks_ago in ((customer, 250, 0), (customer, 250, 1), (referred, 300, 0)):
+            order = self.env['sale.order'].create({
                 'partner_id': partner.id,
                 'order_line': [(0, 0, {'product_id': product.id, 'price_unit': amount, 'tax_id': False})],
-            }).action_confirm()
+            })
+            order.action_confirm()
+            order.date_order -= timedelta(weeks=weeks_ago)
         self.env['crm.loyalty.engine']._recompute()
         shots = self.start_tour_with_screenshots(f'/odoo/res.partner/{customer.id}', 'crm_loyalty_value_block',
                                                  login='admin')

@@ -26,6 +26,10 @@ registry.category("web_tour.tours").add("crm_loyalty_value_block", {
             content: "He spends a quarter of his wallet with us",
         },
         {
+            trigger: ".o_field_widget[name='loyalty_favourite_product_ids']:contains('Oolong Tea')",
+            content: "His preference card: the tea he bought on two days is his favourite",
+        },
+        {
             trigger: ".o_field_widget[name='loyalty_wallet_source']:contains('Estimated by')",
             content: "The wallet's source is shown",
             run: () => {
