@@ -30,8 +30,10 @@ class MergePartnerAutomatic(models.TransientModel):
         - the grade proposal to decide (per company): the survivor's, which the next review
           refreshes with the merged figures.
 
-        Tier history, answers, complaints and channel conflicts have no such key: Odoo moves
-        them all."""
+        The merged partners' preference cards go: the survivor's is rebuilt from the merged
+        orders right after the merge, and a row of theirs equal to one of his would stay
+        beside it. Tier history, answers, complaints and channel conflicts have no such key:
+        Odoo moves them all."""
         partner_ids = [dst_partner.id, *src_partners.ids]
         Snapshot = self.env['crm.loyalty.snapshot']
         CareAction = self.env['crm.loyalty.care.action']
@@ -39,6 +41,8 @@ class MergePartnerAutomatic(models.TransientModel):
         Snapshot.flush_model(['partner_id', 'company_id', 'date'])
         CareAction.flush_model(['partner_id', 'rule_id', 'occurrence', 'state'])
         Review.flush_model(['partner_id', 'company_id', 'state'])
+        self.env['crm.loyalty.preference'].flush_model(['partner_id'])
+        self.env.execute_query(SQL("DELETE FROM crm_loyalty_preference WHERE partner_id = ANY(%s)", src_partners.ids))
         self.env.execute_query(SQL(
             "DELETE FROM crm_loyalty_snapshot WHERE id IN (%s)",
             self._surplus_rows_sql(Snapshot, SQL("company_id, date"), partner_ids, dst_partner)))

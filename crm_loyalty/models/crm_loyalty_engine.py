@@ -799,31 +799,33 @@ class CrmLoyaltyEngine(models.AbstractModel):
                    SELECT partner_id, 'category', NULL, categ_id, rank, days FROM categories WHERE rank <= 3
                     UNION ALL
                    SELECT partner_id, 'basket', unnest(basket), NULL, 1, days FROM usual
-               ), existing AS MATERIALIZED (
-                   -- the card as it was, read once: the INSERT below must not scan the table it
-                   -- fills (on a first build the planner, seeing an empty table, would scan it
-                   -- again for every new row: a time growing with the square of the card)
-                   SELECT p.partner_id, p.kind, p.product_id, p.category_id, p.rank, p.purchase_count
-                     FROM crm_loyalty_preference p
-                    WHERE p.company_id = %(company)s %(only)s
+               ), diff AS MATERIALIZED (
+                   -- the card against the card as it was, read once, in a FULL JOIN: PostgreSQL
+                   -- runs one only as a hash or merge join, never as a nested loop that rescans
+                   -- one side for each row of the other (quadratic: chosen when the statistics
+                   -- still see the card table empty while it holds yesterday's card)
+                   SELECT c.partner_id, c.kind, c.product_id, c.category_id, c.rank, c.days,
+                          p.id AS old_id, c.partner_id IS NULL AS gone
+                     FROM card c
+                     FULL JOIN (SELECT p.id, p.partner_id, p.kind, p.product_id, p.category_id, p.rank,
+                                       p.purchase_count
+                                  FROM crm_loyalty_preference p
+                                 WHERE p.company_id = %(company)s %(only)s) p
+                       -- equalities only, so that they hash (ids are never 0)
+                       ON c.partner_id = p.partner_id AND c.kind = p.kind AND c.rank = p.rank
+                      AND c.days = p.purchase_count AND COALESCE(c.product_id, 0) = COALESCE(p.product_id, 0)
+                      AND COALESCE(c.category_id, 0) = COALESCE(p.category_id, 0)
                ), cleared AS (
                    -- only what changed is rewritten: most of the card stays from one night to the next
-                   DELETE FROM crm_loyalty_preference p
-                    WHERE p.company_id = %(company)s %(only)s
-                      AND NOT EXISTS (SELECT 1 FROM card c WHERE %(same)s)
+                   DELETE FROM crm_loyalty_preference WHERE id IN (SELECT old_id FROM diff WHERE gone)
                )
                INSERT INTO crm_loyalty_preference
                       (partner_id, company_id, kind, product_id, category_id, rank, purchase_count)
-               SELECT c.partner_id, %(company)s, c.kind, c.product_id, c.category_id, c.rank, c.days
-                 FROM card c
-                WHERE NOT EXISTS (SELECT 1 FROM existing p WHERE %(same)s)""",
+               SELECT partner_id, %(company)s, kind, product_id, category_id, rank, days
+                 FROM diff WHERE old_id IS NULL""",
             lines=purchase_lines_sql(company, params['window_start'] + timedelta(days=1),
                                      params['as_of'] + timedelta(days=1), partners=partner_ids),
-            company=company.id, only=only, habit=PREFERENCE_MIN_DAYS,
-            # equalities only, so that the planner may hash them (ids are never 0)
-            same=SQL("""c.partner_id = p.partner_id AND c.kind = p.kind AND c.rank = p.rank
-                        AND c.days = p.purchase_count AND COALESCE(c.product_id, 0) = COALESCE(p.product_id, 0)
-                        AND COALESCE(c.category_id, 0) = COALESCE(p.category_id, 0)""")))
+            company=company.id, only=only, habit=PREFERENCE_MIN_DAYS))
         self.env['crm.loyalty.preference'].invalidate_model()
         self.env['res.partner'].invalidate_model(PREFERENCE_CARD_FIELDS)
 

@@ -218,6 +218,23 @@ class TestPartnerMerge(LoyaltyCase):
         self.assertEqual(Conflict.search([('distributor_id', '=', self.a.id)]), conflicts)
         self.assertEqual(conflicts.customer_id, self.a)
 
+    # --- Preference card --------------------------------------------------------------
+
+    def test_the_survivor_has_one_preference_card_of_the_merged_orders(self):
+        """The same order entered for both, twice: their cards are equal, the survivor's
+        lists the tea once (a moved row equal to his own would have stayed beside it)."""
+        for partner in (self.a, self.b):
+            for days_ago in (10, 20):
+                self._order(partner, 100, days_ago)
+        self._recompute()
+        self.assertEqual(len(self.b.loyalty_preference_ids), 3)
+        self._merge(self.b)
+        card = self.a.loyalty_preference_ids
+        self.assertEqual(sorted((row.kind, row.product_id.name or row.category_id.name, row.purchase_count)
+                                for row in card),
+                         sorted([('basket', self.product.name, 2), ('category', self.product.categ_id.name, 2),
+                                 ('product', self.product.name, 2)]))
+
     # --- Everything else --------------------------------------------------------------
 
     def test_the_merge_leaves_other_customers_alone(self):

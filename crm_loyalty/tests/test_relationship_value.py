@@ -233,6 +233,35 @@ class TestRelationshipValue(LoyaltyCase):
         self._recompute()
         self.assertEqual(self.customer.loyalty_usual_weekday, '7')
 
+    def test_the_card_rewrites_only_what_changed(self):
+        """Tea on two days; then jasmine on two more: the tea's rows stay as they were (same
+        ids), the category's days change, the jasmine joins the tea at the first rank. With
+        the jasmine and one tea order cancelled, no habit is left: the card empties."""
+        jasmine = self.env['product.product'].create({
+            'name': 'Jasmine Tea', 'type': 'consu', 'categ_id': self.product.categ_id.id})
+        teas = [self._basket(self.customer, self.product, days_ago) for days_ago in (10, 20)]
+        self._recompute()
+
+        def card():
+            return {(row.kind, (row.product_id or row.category_id).name, row.rank, row.purchase_count): row.id
+                    for row in self.customer.loyalty_preference_ids}
+        before = card()
+        jasmines = [self._basket(self.customer, jasmine, days_ago) for days_ago in (30, 40)]
+        self._recompute()
+        after = card()
+        tea, category = self.product.name, self.product.categ_id.name
+        self.assertEqual(set(after), {('product', tea, 1, 2), ('product', 'Jasmine Tea', 1, 2),
+                                      ('category', category, 1, 4), ('basket', tea, 1, 2)})
+        for kept in (('product', tea, 1, 2), ('basket', tea, 1, 2)):
+            self.assertEqual(after[kept], before[kept])
+        self.assertNotIn(('category', category, 1, 2), after)
+        cancelled = jasmines[0] | jasmines[1] | teas[0]
+        cancelled.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(set(cancelled.mapped('state')), {'cancel'})
+        self._recompute()
+        self.assertFalse(self.customer.loyalty_preference_ids)
+        self.assertFalse(self.env['crm.loyalty.preference'].search([('partner_id', '=', self.customer.id)]))
+
     def test_the_card_is_written_without_log_columns(self):
         """The engine writes the card in bulk: no log columns, whose foreign keys to the
         users it would check on every row. The migration of 18.0.1.2.0 drops those of a
