@@ -432,7 +432,7 @@ class CrmLoyaltyCareRule(models.Model):
                 WHERE l.product_id = ANY(%s) OR pt.categ_id = ANY(%s)""",
             purchase_lines_sql(self.company_id, since - timedelta(days=self.days),
                                today - timedelta(days=self.days - 1)),
-            self.product_ids.ids, self._category_ids())
+            self.product_ids._origin.ids, self._category_ids())
 
     def _trigger_sql_replenishment(self, since, today, now):
         return self._replenishment_sql(today)
@@ -474,13 +474,15 @@ class CrmLoyaltyCareRule(models.Model):
             local_day_sql(SQL("MAX(m.date)"), company_tz(self.company_id)), today - timedelta(days=self.days))
 
     def _category_ids(self):
-        return self.env['product.category'].search([('id', 'child_of', self.product_category_ids.ids)]).ids \
+        return self.env['product.category'].search([('id', 'child_of', self.product_category_ids._origin.ids)]).ids \
             if self.product_category_ids else []
 
     def _replenishment_sql(self, today):
-        """Customers whose own rhythm for a product says he runs out within N days."""
+        """Customers whose own rhythm for a product (bought on two days at least: his mean
+        interval between them) says he runs out within N days, until a whole further interval
+        has passed without his buying it: then he has stopped, a win-back, not a refill."""
         products = SQL("TRUE") if not (self.product_ids or self.product_category_ids) else SQL(
-            "(l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))", self.product_ids.ids, self._category_ids())
+            "(l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))", self.product_ids._origin.ids, self._category_ids())
         if self.favourite_products_only:
             products = SQL(
                 """%s AND EXISTS (SELECT 1 FROM crm_loyalty_preference f
@@ -488,15 +490,16 @@ class CrmLoyaltyCareRule(models.Model):
                                      AND f.product_id = l.product_id)""", products, self.company_id.id)
         return SQL(
             """SELECT r.partner_id, 'product ' || r.product_id || ' after ' || r.last_day FROM (
-                   SELECT l.partner_id, l.product_id,
-                          MIN(l.day) AS first_day, MAX(l.day) AS last_day, COUNT(DISTINCT l.day) AS days
+                   SELECT l.partner_id, l.product_id, MAX(l.day) AS last_day,
+                          ((MAX(l.day) - MIN(l.day)) / (COUNT(DISTINCT l.day) - 1))::int AS interval
                      FROM (%(lines)s) l
                      JOIN product_product pp ON pp.id = l.product_id
                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
                     WHERE %(products)s
-                    GROUP BY 1, 2) r
-                WHERE r.days >= 2
-                  AND r.last_day + ((r.last_day - r.first_day) / (r.days - 1))::int - %(n)s <= %(today)s""",
+                    GROUP BY 1, 2
+                   HAVING COUNT(DISTINCT l.day) >= 2) r
+                WHERE r.last_day + r.interval - %(n)s <= %(today)s
+                  AND %(today)s < r.last_day + 2 * r.interval""",
             lines=purchase_lines_sql(self.company_id, date_to=today + timedelta(days=1)),
             today=today, products=products, n=self.days)
 
@@ -518,7 +521,9 @@ class CrmLoyaltyCareRule(models.Model):
                                      AND a.occurrence = t.occurrence)
                 ORDER BY t.partner_id, t.occurrence""",
             trigger=self._trigger_sql(since, today, now), company=self.company_id.id,
-            personal=self.trigger in PERSONAL_TRIGGERS, filter=query.subselect(), rule=self.id)
+            personal=self.trigger in PERSONAL_TRIGGERS, filter=query.subselect(),
+            # the rule being edited in a form is a new record: its log is that of the saved rule
+            rule=self._origin.id or 0)
 
     def _as_owner(self):
         """The environment the rule runs in: its user's, in its company."""
@@ -543,11 +548,13 @@ class CrmLoyaltyCareRule(models.Model):
 
     # --- stats ------------------------------------------------------------------------
 
-    @api.depends('trigger', 'days', 'partner_domain', 'company_id')
+    @api.depends('trigger', 'days', 'partner_domain', 'company_id', 'user_id', 'satisfaction_level',
+                 'trusted_predictions_only', 'product_ids', 'product_category_ids', 'favourite_products_only')
     def _compute_preview_count(self):
+        # also while the form is being edited (a new record): what the rule would select if saved
         for rule in self:
             try:
-                rule.preview_count = len({pid for pid, _occ in rule._candidates()}) if rule.id else 0
+                rule.preview_count = len({pid for pid, _occ in rule._candidates()})
             except ValidationError:
                 rule.preview_count = 0
 

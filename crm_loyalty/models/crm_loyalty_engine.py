@@ -573,11 +573,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
                            THEN (h.last_date - h.first_date)::float8 / (h.count_total - 1) END AS interval_days,
                       CASE WHEN h.count_total > 1
                            THEN (h.purchase_amount - h.first_amount) / (h.count_total - 1) ELSE 0 END AS repeat_spend,
-                      h.usual_weekday::varchar AS usual_weekday
+                      -- a habit, as on the preference card: two purchase days at least
+                      CASE WHEN h.count_total >= %(habit)s THEN h.usual_weekday::varchar END AS usual_weekday
                  FROM partners pa
                  LEFT JOIN history h ON h.partner_id = pa.partner_id""",
             daily=self._daily_sql(params, partner_ids), window_start=params['window_start'],
-            partners=partners)
+            partners=partners, habit=PREFERENCE_MIN_DAYS)
 
     def _build_history(self, params):
         """The table ``params['hist']``: the purchase history of the company's customers."""

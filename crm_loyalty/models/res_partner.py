@@ -940,7 +940,7 @@ class ResPartner(models.Model):
              "least).")
     loyalty_usual_weekday = fields.Selection(
         WEEKDAYS, 'Usual Order Day', **LOYALTY,
-        help="The weekday the customer buys on most often (the company's days).")
+        help="The weekday the customer buys on most often (the company's days), once he bought on two days.")
     loyalty_contact_channel = fields.Selection(
         CONTACT_CHANNELS, 'Preferred Contact Channel',
         help="How the customer likes to be contacted.")

@@ -7,7 +7,7 @@ from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
@@ -208,24 +208,54 @@ class TestCareRules(LoyaltyCase):
         self.assertEqual(refill._candidates(self.AS_OF),
                          [(self.customer.id, f'product {filter_.id} after {self.AS_OF - timedelta(days=30)}')])
         self.assertFalse(refill._candidates(self.AS_OF - timedelta(days=1)))
+        # due from day +10 on, until a second 40-day interval has passed (day +50): he stopped
+        self.assertTrue(refill._candidates(self.AS_OF + timedelta(days=49)))
+        self.assertFalse(refill._candidates(self.AS_OF + timedelta(days=50)))
 
     def test_replenishment_of_his_usual_products_only(self):
-        """Tea bought 70 and 30 days ago, a habit of his card; a kettle bought 500 and 460
+        """Tea bought 70 and 30 days ago, a habit of his card; a kettle bought 700 and 370
         days ago, before the scoring window, which he no longer buys: both rhythms say he
-        runs out, only the tea is his usual product."""
+        runs out (the kettle 40 days ago, within its 330-day interval), only the tea is his
+        usual product."""
         tea, kettle = self.env['product.product'].create([
             {'name': name, 'type': 'consu'} for name in ('Tea', 'Kettle')])
-        for product, days_ago in ((tea, 70), (tea, 30), (kettle, 500), (kettle, 460)):
+        for product, days_ago in ((tea, 70), (tea, 30), (kettle, 700), (kettle, 370)):
             self._order(self.customer, 50, days_ago).order_line.product_id = product
         self._recompute()
         self.assertEqual(self.customer.loyalty_favourite_product_ids, tea)
         every = self._rule(trigger='replenishment', days=10)
         self.assertEqual({occurrence for _partner, occurrence in every._candidates(self.AS_OF)},
-                         {f'product {kettle.id} after {self.AS_OF - timedelta(days=460)}',
+                         {f'product {kettle.id} after {self.AS_OF - timedelta(days=370)}',
                           f'product {tea.id} after {self.AS_OF - timedelta(days=30)}'})
         usual = self._rule(trigger='replenishment', days=10, favourite_products_only=True)
         self.assertEqual(usual._candidates(self.AS_OF),
                          [(self.customer.id, f'product {tea.id} after {self.AS_OF - timedelta(days=30)}')])
+
+    def test_the_eligible_count_follows_the_form_as_it_is_edited(self):
+        """The tea house's tea is a habit; the Jade Garden's kettle, bought twice before the
+        window, is due but no longer usual: two customers eligible, one with the option, as
+        the form is edited, before and after it is saved."""
+        tea, kettle = self.env['product.product'].create([
+            {'name': name, 'type': 'consu'} for name in ('Tea', 'Kettle')])
+        garden = self._create_customer('Jade Garden')
+        for partner, product, days_ago in ((self.customer, tea, 70), (self.customer, tea, 30),
+                                           (garden, kettle, 700), (garden, kettle, 370)):
+            self._order(partner, 50, days_ago).order_line.product_id = product
+        self._recompute()
+        with freeze_time(self.AS_OF), Form(self.env['crm.loyalty.care.rule']) as form:
+            form.name = 'Refill'
+            form.trigger = 'replenishment'
+            form.days = 10
+            self.assertEqual(form.preview_count, 2)
+            form.favourite_products_only = True
+            self.assertEqual(form.preview_count, 1)
+            form.product_ids.add(kettle)
+            self.assertEqual(form.preview_count, 0)
+        rule = form.record
+        with freeze_time(self.AS_OF), Form(rule) as form:
+            self.assertEqual(form.preview_count, 0)
+            form.favourite_products_only = False
+            self.assertEqual(form.preview_count, 1)
 
     def test_key_account_not_contacted(self):
         rule = self._rule(trigger='no_contact', days=30,

@@ -199,7 +199,7 @@ class TestRelationshipValue(LoyaltyCase):
         self.assertEqual(preferences.filtered(lambda row: row.kind == 'basket').mapped('purchase_count'), [2, 2])
 
     def test_a_customer_who_bought_once_has_no_preference_yet(self):
-        """One purchase is not a habit: no favourite, no usual order, whatever he bought."""
+        """One purchase is not a habit: no favourite, no usual order or day, whatever he bought."""
         other = self.env['product.product'].create({'name': 'Jasmine Tea', 'type': 'consu'})
         self._basket(self.customer, self.product | other, 10)
         self._recompute()
@@ -208,6 +208,7 @@ class TestRelationshipValue(LoyaltyCase):
         self.assertFalse(self.customer.loyalty_favourite_product_ids)
         self.assertFalse(self.customer.loyalty_favourite_category_ids)
         self.assertFalse(self.customer.loyalty_usual_order_product_ids)
+        self.assertFalse(self.customer.loyalty_usual_weekday)
 
     def test_a_preference_is_bought_on_two_days_at_least(self):
         """The tea on two days, the jasmine once, the tea and the jasmine together once: the
@@ -271,10 +272,17 @@ class TestRelationshipValue(LoyaltyCase):
                                  ADD COLUMN create_uid int REFERENCES res_users ON DELETE SET NULL,
                                  ADD COLUMN create_date timestamp, ADD COLUMN write_uid int REFERENCES res_users,
                                  ADD COLUMN write_date timestamp""")
+        # a one-off purchase, a favourite before 18.0.1.2.0
+        self.env.cr.execute("""INSERT INTO crm_loyalty_preference
+                                      (partner_id, company_id, kind, product_id, rank, purchase_count, create_uid)
+                               VALUES (%s, %s, 'product', %s, 1, 1, %s)""",
+                            [self.customer.id, self.company.id, self.product.id, self.env.uid])
         load_script('crm_loyalty/migrations/18.0.1.2.0/post-migrate.py', 'crm_loyalty_migration').migrate(
             self.env.cr, '18.0.1.1.0')
         for column in ('create_uid', 'create_date', 'write_uid', 'write_date'):
             self.assertFalse(column_exists(self.env.cr, 'crm_loyalty_preference', column), column)
+        self.env.invalidate_all()
+        self.assertFalse(self.customer.loyalty_preference_ids)
         for days_ago in (10, 40):
             self._basket(self.customer, self.product, days_ago)
         self._recompute()
