@@ -20,7 +20,7 @@ import time
 from datetime import datetime, timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, formatLang
 
 from .access import (
@@ -632,6 +632,10 @@ class CrmLoyaltyCareRule(models.Model):
         """Run the rules now, as their users. Loyalty administrators."""
         check_group(self.env, LOYALTY_MANAGER, _("Only loyalty administrators can run a care rule."))
         self.check_access('write')
+        # a rule with nothing to do would log its customers skipped: cared for by nobody, for good
+        if idle := self.filtered(lambda rule: not rule.action_server_ids):
+            raise UserError(_("Nothing to do yet for %(rules)s: add a line to What to Do first.",
+                              rules=", ".join(idle.mapped('name'))))
         logs = self.env['crm.loyalty.care.action']
         for rule in self:
             logs |= rule._run()
@@ -648,8 +652,9 @@ class CrmLoyaltyCareRule(models.Model):
         is spent, each committed, so that a killed step loses at most its batch. Reports
         its progress, so that Odoo calls again at once while occurrences are left. A rule
         that raises is logged (its batch undone), the others still run; it catches up on
-        its next run."""
-        rules = self.search([])
+        its next run. A rule with nothing to do waits: its customers stay to be cared for
+        once it has a line."""
+        rules = self.search([('action_server_ids', '!=', False)])
         if window_spent(self.env):
             continue_later(self.env, 'crm_loyalty.ir_cron_loyalty_care', 0, len(rules))
             return

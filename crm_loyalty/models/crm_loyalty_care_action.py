@@ -126,11 +126,12 @@ class CrmLoyaltyCareAction(models.Model):
 
     def _summary(self):
         """What these new log rows did, in a sentence: "Customers actioned: 12, held out to
-        measure the effect: 2, skipped: 1 (contact cap reached...)"."""
+        measure the effect: 2, skipped: 1 (contact cap reached...)", in customers (a
+        replenishment logs one row per product)."""
         if not self:
             return _("Nobody to care for now: no customer meets the rule today.")
         by_state = self.grouped('state')
-        counts = {state: len(logs) for state, logs in by_state.items()}
+        counts = {state: len(logs.partner_id) for state, logs in by_state.items()}
         parts = []
         if counts.get('done'):
             parts.append(_("Customers actioned: %s", counts['done']))

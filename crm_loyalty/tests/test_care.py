@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
@@ -141,6 +141,19 @@ class TestCareRules(LoyaltyCase):
         self.assertTrue(other.exists())
         with freeze_time('2026-11-28 10:00:00'):
             self.assertIn("Nobody to care for now", rule.action_run()['params']['message'])
+
+    def test_a_rule_with_nothing_to_do_waits(self):
+        """Run Now refuses it, the job leaves it alone: its customers would be logged
+        skipped, cared for by nobody once a line is added."""
+        rule = self._rule(action_server_ids=[Command.clear()])
+        last_run = rule.last_run_date
+        with freeze_time('2026-11-28 09:00:00'):
+            self.assertTrue(rule._candidates())
+            with self.assertRaisesRegex(UserError, "Nothing to do yet for Birthday wishes"):
+                rule.action_run()
+            self.env['crm.loyalty.care.rule']._cron_run()
+        self.assertFalse(self.env['crm.loyalty.care.action'].search([('rule_id', '=', rule.id)]))
+        self.assertEqual(rule.last_run_date, last_run)
 
     def test_every_trigger_has_its_query(self):
         for trigger, _label in crm_loyalty_care.TRIGGERS:
