@@ -58,4 +58,6 @@ say "Odoo with crm_loyalty: http://localhost:$HTTP_PORT  (login admin / admin, i
 if [ "$WORKERS" -gt 0 ]; then
   say "Workers mode: ${serve[*]:2}; websocket on port $GEVENT_PORT (see README, 'Production mode')"
 fi
-exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" "${serve[@]}" --log-level=warn
+# Odoo's warnings, and the addon's own progress: the nightly jobs' steps and their times
+exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" "${serve[@]}" --log-level=warn \
+  --log-handler=odoo.addons.crm_loyalty:INFO
