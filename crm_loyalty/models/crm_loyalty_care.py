@@ -483,11 +483,11 @@ class CrmLoyaltyCareRule(models.Model):
         has passed without his buying it: then he has stopped, a win-back, not a refill."""
         products = SQL("TRUE") if not (self.product_ids or self.product_category_ids) else SQL(
             "(l.product_id = ANY(%s) OR pt.categ_id = ANY(%s))", self.product_ids._origin.ids, self._category_ids())
-        if self.favourite_products_only:
-            products = SQL(
-                """%s AND EXISTS (SELECT 1 FROM crm_loyalty_preference f
-                                   WHERE f.partner_id = l.partner_id AND f.company_id = %s
-                                     AND f.product_id = l.product_id)""", products, self.company_id.id)
+        # looked up once per customer and product, not once per order line of his history
+        usual = SQL("TRUE") if not self.favourite_products_only else SQL(
+            """EXISTS (SELECT 1 FROM crm_loyalty_preference f
+                        WHERE f.partner_id = r.partner_id AND f.company_id = %s AND f.product_id = r.product_id)""",
+            self.company_id.id)
         return SQL(
             """SELECT r.partner_id, 'product ' || r.product_id || ' after ' || r.last_day FROM (
                    SELECT l.partner_id, l.product_id, MAX(l.day) AS last_day,
@@ -499,9 +499,9 @@ class CrmLoyaltyCareRule(models.Model):
                     GROUP BY 1, 2
                    HAVING COUNT(DISTINCT l.day) >= 2) r
                 WHERE r.last_day + r.interval - %(n)s <= %(today)s
-                  AND %(today)s < r.last_day + 2 * r.interval""",
+                  AND %(today)s < r.last_day + 2 * r.interval AND %(usual)s""",
             lines=purchase_lines_sql(self.company_id, date_to=today + timedelta(days=1)),
-            today=today, products=products, n=self.days)
+            today=today, products=products, usual=usual, n=self.days)
 
     def _candidates_sql(self, since, today, now):
         """(partner_id, occurrence) to act on for the days ``since`` to ``today``: trigger,

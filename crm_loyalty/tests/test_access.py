@@ -254,6 +254,27 @@ class TestRpcAccess(HttpCase):
         self.assertFalse(wrongly_allowed, "calls that must be refused went through")
         self.assertFalse(wrongly_refused, "calls refused to a role that may make them")
 
+    def test_the_preference_card_is_read_by_employees_and_written_by_the_engine_only(self):
+        """Employees of the company read the card; a customer's portal user and the other
+        company's administrator do not; nobody writes it over RPC, nothing changes."""
+        product = self.env['product.product'].create({'name': 'Oolong Tea', 'type': 'consu'})
+        card = self.env['crm.loyalty.preference'].create({
+            'partner_id': self.customer.id, 'company_id': self.company.id, 'kind': 'product',
+            'product_id': product.id, 'rank': 1, 'purchase_count': 4})
+        model, fields_ = 'crm.loyalty.preference', ['product_id', 'purchase_count']
+        self.assertEqual(self._call('portal', model, 'search_read', [[]], {'fields': fields_}),
+                         'odoo.exceptions.AccessError')
+        self.assertEqual(self._call('other', model, 'search_read', [[]], {'fields': fields_}), [])
+        for role in ('employee', 'loyalty_admin'):
+            self.assertEqual([row['purchase_count'] for row in self._call(role, model, 'search_read', [[]],
+                                                                          {'fields': fields_})], [4])
+        for method, args in (('write', [[card.id], {'purchase_count': 9}]), ('unlink', [[card.id]]),
+                             ('create', [{'partner_id': self.customer.id, 'company_id': self.company.id,
+                                          'kind': 'product', 'product_id': product.id, 'purchase_count': 9}])):
+            with self.subTest(method=method):
+                self.assertEqual(self._call('loyalty_admin', model, method, args), 'odoo.exceptions.AccessError')
+        self.assertEqual(self.env[model].search([]).mapped('purchase_count'), [4])
+
     def test_computed_fields_are_written_by_the_addon_only(self):
         """Every engine-owned field of a partner, written or created over RPC by a user who
         may edit contacts, and even by a loyalty administrator: refused, nothing changed."""

@@ -234,6 +234,22 @@ class TestRelationshipValue(LoyaltyCase):
         self._recompute()
         self.assertEqual(self.customer.loyalty_usual_weekday, '7')
 
+    def test_a_habits_days_are_the_companys_days(self):
+        """Tea ordered at 23:30 and at 00:30 in Shanghai (15:30 and 16:30 UTC, one UTC day):
+        two days there, a habit; in New York both orders fall on one day, no habit."""
+        evening = datetime.combine(self.AS_OF - timedelta(days=10), time(15, 30))
+        for moment in (evening, evening + timedelta(hours=1)):
+            self.env['sale.order'].create({
+                'partner_id': self.customer.id, 'state': 'sale', 'date_order': moment,
+                'order_line': [(0, 0, {'product_id': self.product.id, 'price_unit': 10, 'tax_id': False})]})
+        for tz, favourites in (('Asia/Shanghai', self.product), ('America/New_York', self.product.browse())):
+            with self.subTest(tz=tz):
+                self.company.partner_id.tz = tz
+                self._recompute()
+                self.customer.invalidate_recordset()
+                self.assertEqual(self.customer.loyalty_favourite_product_ids, favourites)
+                self.assertEqual(bool(self.customer.loyalty_usual_weekday), bool(favourites))
+
     def test_the_card_rewrites_only_what_changed(self):
         """Tea on two days; then jasmine on two more: the tea's rows stay as they were (same
         ids), the category's days change, the jasmine joins the tea at the first rank. With
